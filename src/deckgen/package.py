@@ -1,0 +1,147 @@
+"""Write an .apkg: genanki fills a SQLite collection that we own, then we zip it
+reproducibly (sorted entries, fixed times, deflate) into a temporary file beside the
+target and rename it into place, so an interrupted build never leaves a broken file."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import genanki
+
+from deckgen.notetypes import NoteType, read_template
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class PackagedNote:
+    guid: str
+    notetype: NoteType
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+    note_id: int
+    mod: int
+
+
+@dataclass(frozen=True)
+class PackagedDeck:
+    name: str
+    deck_id: int
+    description: str
+
+
+class _Model(genanki.Model):  # type: ignore[misc]
+    """A genanki model whose modification time is its own, not the build's."""
+
+    def __init__(self, notetype: NoteType, mod: int) -> None:
+        self.mod = mod
+        fields = [{"name": name, "id": notetype.field_id(name)} for name in notetype.fields]
+        templates = [
+            {
+                "name": t.name,
+                "qfmt": read_template(t.front),
+                "afmt": read_template(t.back),
+                "id": notetype.template_id(t.name),
+            }
+            for t in notetype.templates
+        ]
+        super().__init__(
+            model_id=notetype.model_id,
+            name=notetype.name,
+            fields=fields,
+            templates=templates,
+            css=read_template(notetype.css),
+            model_type=genanki.Model.CLOZE if notetype.cloze else genanki.Model.FRONT_BACK,
+        )
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_json(self.mod, deck_id)
+        return data
+
+
+class _Note(genanki.Note):  # type: ignore[misc]
+    """A genanki note with its own id and modification time."""
+
+    def __init__(self, note: PackagedNote, model: _Model) -> None:
+        super().__init__(
+            model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid
+        )
+        self.note_id = note.note_id
+        self.mod = note.mod
+
+    def write_to_db(
+        self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any
+    ) -> None:
+        # genanki draws the note id, then one id per card, from id_gen.
+        super().write_to_db(cursor, self.mod, deck_id, itertools.count(self.note_id))
+
+
+def render_collection(
+    db_path: Path,
+    *,
+    notes: Sequence[PackagedNote],
+    notetype_mods: dict[str, int],
+    decks: Sequence[PackagedDeck],
+) -> None:
+    """Write the notes, their note types and the decks into a new SQLite file at `db_path`."""
+    models: dict[str, _Model] = {}
+    for note in notes:
+        key = note.notetype.key
+        if key not in models:
+            models[key] = _Model(note.notetype, notetype_mods[key])
+    by_name = {deck.name: genanki.Deck(deck.deck_id, deck.name, deck.description) for deck in decks}
+    for note in notes:
+        by_name[note.deck].add_note(_Note(note, models[note.notetype.key]))
+    connection = sqlite3.connect(db_path)
+    try:
+        genanki.Package(list(by_name.values())).write_to_db(
+            connection.cursor(), 0, itertools.count(1)
+        )
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def write_zip(target: Path, *, collection: Path, media: Sequence[Path]) -> int:
+    """Zip the collection and media reproducibly and atomically; return the size in bytes."""
+    ordered = sorted(media, key=lambda path: path.name)
+    media_map = {str(index): path.name for index, path in enumerate(ordered)}
+    entries: list[tuple[str, bytes]] = [
+        ("collection.anki2", collection.read_bytes()),
+        ("media", json.dumps(media_map, sort_keys=True).encode()),
+        *((str(index), path.read_bytes()) for index, path in enumerate(ordered)),
+    ]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _replacing(target) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+        for name, data in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, data, compresslevel=9)
+    return target.stat().st_size
+
+
+@contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target` that replaces it only if the block succeeds."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        temporary.chmod(0o644)
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,156 @@
+"""The YAML format: one frozen, typed model per file kind.
+
+Field descriptions double as the documentation in the JSON Schema that editors use.
+Validation of single files happens here; checks that span files live in `validate.py`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$", max_length=20)
+]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(::[a-z0-9-]+)*$", max_length=80)]
+SourceKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+    )
+
+
+class Channel(str, Enum):
+    """The channel a point belongs to (`extra` for points outside the twelve and GV/CV)."""
+
+    lung = "lung"
+    large_intestine = "large-intestine"
+    stomach = "stomach"
+    spleen = "spleen"
+    heart = "heart"
+    small_intestine = "small-intestine"
+    bladder = "bladder"
+    kidney = "kidney"
+    pericardium = "pericardium"
+    triple_energizer = "triple-energizer"
+    gallbladder = "gallbladder"
+    liver = "liver"
+    governor = "governor-vessel"
+    conception = "conception-vessel"
+    extra = "extra"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class Subdecks(_Strict):
+    points: Text = Field("Points", description="Subdeck for point notes.")
+    concepts: Text = Field("TCM Concepts", description="Subdeck for TCM concept notes.")
+    conditions: Text = Field("Western Differential", description="Subdeck for condition notes.")
+
+
+class DeckConfig(_Strict):
+    """`deck.yaml`: the parent deck and its subdecks."""
+
+    name: Text = Field(description="Parent deck name, e.g. 'Acupuncture for Facial Spasm'.")
+    description: Text = Field(description="Shown on the deck's overview screen in Anki.")
+    version: Text = Field("1.0", description="The deck's own version, shown in its description.")
+    subdecks: Subdecks = Field(default_factory=lambda: Subdecks())
+
+
+class Source(_Strict):
+    """One reference that notes cite by its key."""
+
+    title: Text = Field(description="Full citation as shown on the cards.")
+    short: Text = Field(description="Short label for the card footer, e.g. 'WHO 2008'.")
+    url: Text | None = Field(None, description="Where to read it, if public.")
+
+
+class Needling(_Strict):
+    depth: Text = Field(description="Typical depth, e.g. '0.3-0.5 cun'.")
+    angle: Text = Field(description="Perpendicular, oblique, transverse; and direction.")
+    method: Text | None = Field(None, description="Extra technique, e.g. 'pinch the skin'.")
+    cautions: list[Text] = Field(default_factory=list, description="Safety cautions.")
+
+
+class DiagramPlacement(_Strict):
+    name: Slug = Field(description="Which diagram, e.g. 'face-front'.")
+    x: Fraction = Field(description="Horizontal position, 0 = left edge, 1 = right edge.")
+    y: Fraction = Field(description="Vertical position, 0 = top edge, 1 = bottom edge.")
+
+
+class Point(_Strict):
+    """An acupuncture point; `points/<CODE>.yaml`."""
+
+    code: Code = Field(description="WHO code (the note's id), e.g. 'ST2' or 'EX-HN4'.")
+    aliases: list[Code] = Field(default_factory=list, description="Other codes, e.g. 'SJ17'.")
+    pinyin: Text
+    hanzi: Text
+    english: Text = Field(description="English name, e.g. 'Four Whites'.")
+    channel: Channel
+    location: Text = Field(description="Standard location in your own words.")
+    needling: Needling
+    actions: list[Text] = Field(default_factory=list, description="TCM actions.")
+    indications: list[Text] = Field(min_length=1, description="What it is used for.")
+    notes: list[Text] = Field(
+        default_factory=list,
+        description="Further facts, and claims marked 'claimed by <source>' beside the correction.",
+    )
+    diagram: DiagramPlacement | None = None
+    tags: list[Tag] = Field(default_factory=list)
+    sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
+
+
+class Concept(_Strict):
+    """A TCM concept; `concepts/<id>.yaml`."""
+
+    id: Slug
+    term: Text
+    pinyin: Text | None = None
+    hanzi: Text | None = None
+    definition: Text
+    relevance: Text | None = Field(None, description="Why it matters clinically.")
+    related_points: list[Code] = Field(default_factory=list, description="Point codes.")
+    tags: list[Tag] = Field(default_factory=list)
+    sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
+
+
+class Difference(_Strict):
+    condition: Slug = Field(description="Id of the other condition.")
+    how: Text = Field(description="How this condition differs from it.")
+
+
+class Condition(_Strict):
+    """A condition in the Western differential; `conditions/<id>.yaml`."""
+
+    id: Slug
+    name: Text
+    key_features: list[Text] = Field(min_length=1)
+    cause: Text
+    workup: list[Text] = Field(default_factory=list)
+    treatment: list[Text] = Field(default_factory=list)
+    distinguish_from: list[Difference] = Field(default_factory=list)
+    red_flags: list[Text] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+    sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
+
+
+NoteRecord = Point | Concept | Condition
+
+#: Folder under the cards directory -> the model of each file in it.
+NOTE_FOLDERS: dict[str, type[Point] | type[Concept] | type[Condition]] = {
+    "points": Point,
+    "concepts": Concept,
+    "conditions": Condition,
+}

@@ -1,0 +1,39 @@
+"""YAML text -> safe card HTML. Authors may use Markdown emphasis, links and lists;
+raw HTML is escaped and the result is sanitised, so no script, iframe, event handler
+or javascript: URL from YAML ever reaches a field."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import nh3
+from markdown_it import MarkdownIt
+
+_MD = MarkdownIt("commonmark", {"html": False, "typographer": False})
+_TAGS = {"b", "strong", "i", "em", "code", "sub", "sup", "a", "ul", "ol", "li", "p", "br", "span"}
+_ATTRIBUTES = {"a": {"href"}, "span": {"class"}}
+
+
+def sanitise(markup: str) -> str:
+    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"})
+
+
+def inline(text: str) -> str:
+    """One line or paragraph of Markdown as inline HTML (no surrounding <p>)."""
+    if "\n\n" in text.strip() or any(
+        line.lstrip().startswith(("- ", "* ")) for line in text.splitlines()
+    ):
+        return sanitise(_MD.render(text)).strip()
+    return sanitise(_MD.renderInline(text.strip()))
+
+
+def bullet_list(items: Iterable[str]) -> str:
+    """A list of Markdown items as one <ul>; empty input gives an empty field."""
+    rendered = [f"<li>{inline(item)}</li>" for item in items]
+    return f"<ul>{''.join(rendered)}</ul>" if rendered else ""
+
+
+def plain(text: str | None) -> str:
+    """Text shown verbatim (codes, names): escaped, never interpreted."""
+    return html.escape(text or "", quote=False)

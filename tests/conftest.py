@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ankitest import Collection
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_CARDS = REPO / "cards"
+
+
+@pytest.fixture
+def cards_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped cards (without its lock), safe to edit."""
+    target = tmp_path / "cards"
+    shutil.copytree(SHIPPED_CARDS, target, ignore=shutil.ignore_patterns("deckgen.lock"))
+    return target
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Iterator[Collection]:
+    """A fresh, empty Anki collection using the real backend."""
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        yield col
+    finally:
+        col.close()

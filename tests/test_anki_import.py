@@ -1,0 +1,134 @@
+"""End to end: build the shipped cards, import into a real Anki collection, check all of it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from anki.models import NotetypeId
+
+from ankitest import Collection, import_package, revlog_count, study_all
+from deckgen.build import build
+from deckgen.cards import load_cards
+from deckgen.notes import build_notes
+from deckgen.notetypes import ALL_NOTE_TYPES
+
+TEMPLATE_ERROR = re.compile(r"template|error|\{\{", re.IGNORECASE)
+
+
+def _build(cards_dir: Path, out: Path) -> Path:
+    return build(cards_dir=cards_dir, out_dir=out).output
+
+
+def test_every_note_field_tag_and_deck_arrives(
+    cards_dir: Path, tmp_path: Path, collection: Collection
+) -> None:
+    package = _build(cards_dir, tmp_path / "out")
+    log = import_package(collection, package)
+    expected = {spec.guid: spec for spec in build_notes(load_cards(cards_dir))}
+
+    assert len(log.new) == len(expected)
+    assert not log.updated and not log.duplicate and not log.conflicting
+
+    note_ids = collection.find_notes("")
+    assert len(note_ids) == len(expected)
+    for note_id in note_ids:
+        note = collection.get_note(note_id)
+        spec = expected[note.guid]
+        notetype = note.note_type()
+        assert notetype is not None
+        assert notetype["id"] == spec.notetype.model_id
+        assert notetype["name"] == spec.notetype.name
+        assert [f["name"] for f in notetype["flds"]] == list(spec.notetype.fields)
+        assert tuple(note.fields) == spec.fields
+        assert sorted(note.tags) == sorted(spec.tags)
+        cards = note.cards()
+        assert cards, f"{spec.key} has no cards"
+        assert {collection.decks.name(card.did) for card in cards} == {spec.deck}
+
+
+def test_shipped_content_reaches_anki(
+    cards_dir: Path, tmp_path: Path, collection: Collection
+) -> None:
+    import_package(collection, _build(cards_dir, tmp_path / "out"))
+    (st2,) = collection.find_notes('"Code:ST2"')
+    note = collection.get_note(st2)
+    assert note["Location"] == "On the face, at the infraorbital foramen."
+    assert "infraorbital canal" in note["Cautions"]
+    assert "channel::stomach" in note.tags
+    assert collection.find_notes("tag:topic::hemifacial-spasm")
+    names = {d.name for d in collection.decks.all_names_and_ids()}
+    assert {
+        "Acupuncture for Facial Spasm",
+        "Acupuncture for Facial Spasm::Points",
+        "Acupuncture for Facial Spasm::TCM Concepts",
+        "Acupuncture for Facial Spasm::Western Differential",
+    } <= names
+    parent = collection.decks.by_name("Acupuncture for Facial Spasm")
+    assert parent is not None and "Version 0.1" in parent["desc"]
+
+
+def test_every_card_renders_without_template_error(
+    cards_dir: Path, tmp_path: Path, collection: Collection
+) -> None:
+    import_package(collection, _build(cards_dir, tmp_path / "out"))
+    card_ids = collection.find_cards("")
+    assert card_ids
+    for card_id in card_ids:
+        card = collection.get_card(card_id)
+        output = card.render_output(reload=True)
+        question = output.question_text
+        answer = output.answer_text
+        assert re.sub(r"<[^>]+>|\s", "", question), f"card {card_id} has an empty front"
+        for side in (question, answer):
+            assert not TEMPLATE_ERROR.search(re.sub(r"<[^>]+>", "", side)), side
+
+
+def test_note_types_keep_their_fixed_ids(
+    cards_dir: Path, tmp_path: Path, collection: Collection
+) -> None:
+    import_package(collection, _build(cards_dir, tmp_path / "out"))
+    for notetype in ALL_NOTE_TYPES:
+        stored = collection.models.get(NotetypeId(notetype.model_id))
+        assert stored is not None and stored["name"] == notetype.name
+    assert not [m for m in collection.models.all_names_and_ids() if m.name.endswith("+")]
+
+
+def test_edit_rebuild_reimport_updates_in_place_and_keeps_history(
+    cards_dir: Path, tmp_path: Path, collection: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    first = _build(cards_dir, tmp_path / "out")
+    import_package(collection, first)
+    studied = study_all(collection)
+    assert studied == len(collection.find_cards(""))
+    (st2,) = collection.find_notes('"Code:ST2"')
+    before = {
+        card.id: (card.ivl, card.reps, card.type, card.due)
+        for card in collection.get_note(st2).cards()
+    }
+    assert all(reps == 1 for _, reps, _, _ in before.values())
+    log_before = revlog_count(collection)
+
+    yaml_file = cards_dir / "points" / "ST2.yaml"
+    yaml_file.write_text(
+        yaml_file.read_text(encoding="utf-8").replace(
+            "On the face, at the infraorbital foramen.",
+            "On the face, in the depression at the infraorbital foramen.",
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000100")
+    report = build(cards_dir=cards_dir, out_dir=tmp_path / "out")
+    assert report.changed == ("point:ST2",)
+    log = import_package(collection, report.output)
+
+    assert len(log.updated) == 1 and not log.new and not log.conflicting
+    assert collection.find_notes('"Code:ST2"') == [st2]
+    note = collection.get_note(st2)
+    assert note["Location"] == "On the face, in the depression at the infraorbital foramen."
+    after = {card.id: (card.ivl, card.reps, card.type, card.due) for card in note.cards()}
+    assert after == before
+    assert revlog_count(collection) == log_before
+    assert len(collection.find_notes("")) == len(build_notes(load_cards(cards_dir)))
