@@ -20,6 +20,7 @@ from deckgen.schema import (
     Concept,
     Condition,
     DeckConfig,
+    Fact,
     Point,
     Source,
 )
@@ -50,11 +51,12 @@ class Cards:
     points: tuple[Point, ...]
     concepts: tuple[Concept, ...]
     conditions: tuple[Condition, ...]
+    facts: tuple[Fact, ...]
 
     @property
-    def records(self) -> tuple[Point | Concept | Condition, ...]:
+    def records(self) -> tuple[Point | Concept | Condition | Fact, ...]:
         """Every note record, in build order."""
-        return (*self.points, *self.concepts, *self.conditions)
+        return (*self.points, *self.concepts, *self.conditions, *self.facts)
 
 
 def note_files(root: Path, folder: str) -> list[Path]:
@@ -91,7 +93,10 @@ def load_cards(root: Path) -> Cards:
     if not any(loaded.values()) and not problems:
         problems.append(
             problem_at(
-                root, 1, 1, "no notes found: add YAML files under points/, concepts/ or conditions/"
+                root,
+                1,
+                1,
+                "no notes found: add YAML files under points/, concepts/, conditions/ or facts/",
             )
         )
     problems += _cross_check(loaded, sources)
@@ -104,6 +109,7 @@ def load_cards(root: Path) -> Cards:
         points=tuple(item.record for item in loaded["points"]),
         concepts=tuple(item.record for item in loaded["concepts"]),
         conditions=tuple(item.record for item in loaded["conditions"]),
+        facts=tuple(item.record for item in loaded["facts"]),
     )
 
 

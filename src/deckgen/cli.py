@@ -60,11 +60,17 @@ def check_command(cards_dir: Path) -> None:
       deckgen check --cards cards
     """
     cards = check(cards_dir=cards_dir)
-    total = len(cards.points) + len(cards.concepts) + len(cards.conditions)
+    counts = ", ".join(
+        _plural(len(records), noun)
+        for records, noun in (
+            (cards.points, "point"),
+            (cards.concepts, "concept"),
+            (cards.conditions, "condition"),
+            (cards.facts, "fact"),
+        )
+    )
     click.echo(
-        f"OK: {display_path(cards_dir)} has {_plural(total, 'note')} "
-        f"({_plural(len(cards.points), 'point')}, {_plural(len(cards.concepts), 'concept')}, "
-        f"{_plural(len(cards.conditions), 'condition')})."
+        f"OK: {display_path(cards_dir)} has {_plural(len(cards.records), 'note')} ({counts})."
     )
 
 

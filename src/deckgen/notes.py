@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from deckgen.cards import Cards
 from deckgen.ids import note_guid
-from deckgen.notetypes import CONCEPT, CONDITION, POINT, NoteType
-from deckgen.schema import Concept, Condition, Point, Source
+from deckgen.notetypes import CONCEPT, CONDITION, FACT, POINT, NoteType
+from deckgen.schema import Concept, Condition, Fact, Point, Source
 from deckgen.text import bullet_list, inline, plain
 
 
@@ -36,16 +36,18 @@ class NoteSpec:
 
 
 def build_notes(cards: Cards) -> list[NoteSpec]:
-    """All notes of the cards folder, in authored order: points, concepts, conditions."""
+    """All notes of the cards folder, in authored order: points, concepts, conditions, facts."""
     deck = cards.deck
     points_deck = f"{deck.name}::{deck.subdecks.points}"
     concepts_deck = f"{deck.name}::{deck.subdecks.concepts}"
     conditions_deck = f"{deck.name}::{deck.subdecks.conditions}"
+    facts_deck = f"{deck.name}::{deck.subdecks.facts}"
     names = {c.id: c.name for c in cards.conditions}
     return [
         *(_point(p, cards.sources, points_deck) for p in cards.points),
         *(_concept(c, cards.sources, concepts_deck) for c in cards.concepts),
         *(_condition(c, cards.sources, names, conditions_deck) for c in cards.conditions),
+        *(_fact(f, cards.sources, facts_deck) for f in cards.facts),
     ]
 
 
@@ -113,6 +115,16 @@ def _condition(
     }
     tags = _tags("condition", *condition.tags)
     return NoteSpec("condition", condition.id, CONDITION, _ordered(CONDITION, fields), tags, deck)
+
+
+def _fact(fact: Fact, sources: dict[str, Source], deck: str) -> NoteSpec:
+    fields = {
+        "Question": inline(fact.question),
+        "Answer": inline(fact.answer),
+        "Extra": inline(fact.extra) if fact.extra else "",
+        "Sources": _sources(fact.sources, sources),
+    }
+    return NoteSpec("fact", fact.id, FACT, _ordered(FACT, fields), _tags("fact", *fact.tags), deck)
 
 
 def _ordered(notetype: NoteType, fields: dict[str, str]) -> tuple[str, ...]:

@@ -58,6 +58,14 @@ class Subdecks(_Strict):
     points: Text = Field("Points", description="Subdeck for point notes.")
     concepts: Text = Field("TCM Concepts", description="Subdeck for TCM concept notes.")
     conditions: Text = Field("Western Differential", description="Subdeck for condition notes.")
+    facts: Text = Field("Clinical Context", description="Subdeck for clinical-context facts.")
+
+
+class DiagramSource(_Strict):
+    """A base image of your own for point diagrams."""
+
+    image: Text = Field(description="Path inside the cards folder: an SVG, PNG or JPEG file.")
+    title: Text = Field(description="What the image shows, e.g. 'Face, front view'.")
 
 
 class DeckConfig(_Strict):
@@ -67,6 +75,10 @@ class DeckConfig(_Strict):
     description: Text = Field(description="Shown on the deck's overview screen in Anki.")
     version: Text = Field("1.0", description="The deck's own version, shown in its description.")
     subdecks: Subdecks = Field(default_factory=lambda: Subdecks())
+    diagrams: dict[Slug, DiagramSource] = Field(
+        default_factory=dict,
+        description="Your own base images, by name; points place themselves on them by name.",
+    )
 
 
 class Source(_Strict):
@@ -100,6 +112,10 @@ class Point(_Strict):
     english: Text = Field(description="English name, e.g. 'Four Whites'.")
     channel: Channel
     location: Text = Field(description="Standard location in your own words.")
+    location_cloze: list[Text] = Field(
+        default_factory=list,
+        description="Phrases of `location` to hide on a location cloze card, one card each.",
+    )
     needling: Needling
     actions: list[Text] = Field(default_factory=list, description="TCM actions.")
     indications: list[Text] = Field(min_length=1, description="What it is used for.")
@@ -120,6 +136,10 @@ class Concept(_Strict):
     pinyin: Text | None = None
     hanzi: Text | None = None
     definition: Text
+    cloze: list[Text] = Field(
+        default_factory=list,
+        description="Key phrases of `definition` to hide on a cloze card, one card each.",
+    )
     relevance: Text | None = Field(None, description="Why it matters clinically.")
     related_points: list[Code] = Field(default_factory=list, description="Point codes.")
     tags: list[Tag] = Field(default_factory=list)
@@ -137,6 +157,11 @@ class Condition(_Strict):
     id: Slug
     name: Text
     key_features: list[Text] = Field(min_length=1)
+    hallmarks: list[Text] = Field(
+        default_factory=list,
+        description="Features that point to this condition and to no other in the deck; "
+        "each becomes a 'which condition?' card.",
+    )
     cause: Text
     workup: list[Text] = Field(default_factory=list)
     treatment: list[Text] = Field(default_factory=list)
@@ -146,11 +171,23 @@ class Condition(_Strict):
     sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
 
 
-NoteRecord = Point | Concept | Condition
+class Fact(_Strict):
+    """A clinical-context fact (evidence, safety, claims); `facts/<id>.yaml`."""
+
+    id: Slug
+    question: Text = Field(description="The prompt; one fact per card.")
+    answer: Text = Field(description="A short answer, not a paragraph.")
+    extra: Text | None = Field(None, description="Context shown after the answer.")
+    tags: list[Tag] = Field(default_factory=list)
+    sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
+
+
+NoteRecord = Point | Concept | Condition | Fact
 
 #: Folder under the cards directory -> the model of each file in it.
-NOTE_FOLDERS: dict[str, type[Point] | type[Concept] | type[Condition]] = {
+NOTE_FOLDERS: dict[str, type[Point] | type[Concept] | type[Condition] | type[Fact]] = {
     "points": Point,
     "concepts": Concept,
     "conditions": Condition,
+    "facts": Fact,
 }

@@ -106,4 +106,11 @@ CONDITION = NoteType(
     ),
 )
 
-ALL_NOTE_TYPES = (POINT, CONCEPT, CONDITION)
+FACT = NoteType(
+    key="fact",
+    name="deckgen Fact",
+    fields=("Question", "Answer", "Extra", "Sources"),
+    templates=(Template("Question → Answer", "fact.front.html", "fact.back.html"),),
+)
+
+ALL_NOTE_TYPES = (POINT, CONCEPT, CONDITION, FACT)
