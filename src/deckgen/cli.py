@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from deckgen import __version__
-from deckgen.build import BuildReport, build, check
+from deckgen.build import build, check
 from deckgen.errors import display_path
+from deckgen.report import format_report, plural
 
 CARDS_OPTION = click.option(
     "--cards",
@@ -61,7 +62,7 @@ def check_command(cards_dir: Path) -> None:
     """
     cards = check(cards_dir=cards_dir)
     counts = ", ".join(
-        _plural(len(records), noun)
+        plural(len(records), noun)
         for records, noun in (
             (cards.points, "point"),
             (cards.concepts, "concept"),
@@ -70,47 +71,8 @@ def check_command(cards_dir: Path) -> None:
         )
     )
     click.echo(
-        f"OK: {display_path(cards_dir)} has {_plural(len(cards.records), 'note')} ({counts})."
+        f"OK: {display_path(cards_dir)} has {plural(len(cards.records), 'note')} ({counts})."
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def format_report(report: BuildReport) -> str:
-    """The build summary as printed by `deckgen build`."""
-    path = display_path(report.output)
-    if report.size is None:
-        lines = [f"Dry run: would write {path}"]
-    else:
-        lines = [f"Built {path} ({report.size / 1000:.1f} kB)"]
-    width = max((len(deck.name) for deck in report.decks), default=0)
-    for deck in report.decks:
-        notes, cards = _plural(deck.notes, "note"), _plural(deck.cards, "card")
-        lines.append(f"  {deck.name:<{width}}  {notes:>9}  {cards:>9}")
-    lines.append(f"  Media: {_plural(report.media, 'file')}")
-    lines.append(
-        f"  Notes: {len(report.added)} added, {len(report.changed)} changed, "
-        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged"
-    )
-    for change in report.notetype_changes:
-        if change.fields_changed:
-            lines.append(
-                f"  Note type '{change.name}' changed its fields or card types: when importing, "
-                "tick 'Merge note types' and set 'Update notes' to 'Always'."
-            )
-        else:
-            lines.append(
-                f"  Note type '{change.name}' changed its templates or style: "
-                "Anki updates it in place with the default import options."
-            )
-    if report.removed:
-        lines.append(
-            f"  Removed since the last build: {', '.join(report.removed)} "
-            "(Anki never deletes notes on import; delete them there by hand)."
-        )
-    return "\n".join(lines)
 
 
 def main() -> None:
