@@ -28,3 +28,14 @@ def collection(tmp_path: Path) -> Iterator[Collection]:
         yield col
     finally:
         col.close()
+
+
+MINI_CARDS = REPO / "tests" / "data" / "mini"
+
+
+@pytest.fixture
+def mini_cards(tmp_path: Path) -> Path:
+    """A private copy of the small test deck (tests/data/mini), safe to edit."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI_CARDS, target, ignore=shutil.ignore_patterns("deckgen.lock"))
+    return target

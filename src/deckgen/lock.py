@@ -4,18 +4,21 @@ moves forward exactly when that note's content changes.
 Anki's importer (default "update if newer") applies a note only when the package's copy
 is newer than the collection's. Stamping every note with the build time would rewrite
 every note on each import; reusing one fixed time would update nothing. The lock records,
-per note, a content hash, the time that content first appeared, and the note id.
+per note, its content, the time that content first appeared and its note id. Keeping the
+content lets a later build ship a removed note once more, tagged `deckgen::removed`, so
+users can find it in Anki (the importer never deletes), and name the fields that changed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from deckgen.errors import DeckgenError, display_path
 
 LOCK_FILE = "deckgen.lock"
 LOCK_VERSION = 1
@@ -25,9 +28,61 @@ ID_SPACING = 1000
 
 @dataclass(frozen=True)
 class NoteEntry:
-    hash: str
-    mod: int
+    """One note as last built. `fields` maps field name to the HTML that was shipped."""
+
     id: int
+    mod: int
+    notetype: str
+    deck: str
+    tags: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...]
+    removed: bool = False
+
+    def same_content(self, other: NoteEntry) -> bool:
+        return (self.notetype, self.deck, self.tags, self.fields, self.removed) == (
+            other.notetype,
+            other.deck,
+            other.tags,
+            other.fields,
+            other.removed,
+        )
+
+    def changed_fields(self, other: NoteEntry) -> list[str]:
+        """Names of the fields (and 'tags', 'deck') that differ from `other`."""
+        mine, theirs = dict(self.fields), dict(other.fields)
+        names = [
+            name for name in dict.fromkeys([*mine, *theirs]) if mine.get(name) != theirs.get(name)
+        ]
+        if self.tags != other.tags:
+            names.append("tags")
+        if self.deck != other.deck:
+            names.append("deck")
+        return names
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "mod": self.mod,
+            "notetype": self.notetype,
+            "deck": self.deck,
+            "tags": list(self.tags),
+            "fields": dict(self.fields),
+        }
+        if self.removed:
+            data["removed"] = True
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NoteEntry:
+        return cls(
+            id=int(data["id"]),
+            mod=int(data["mod"]),
+            notetype=str(data["notetype"]),
+            deck=str(data["deck"]),
+            tags=tuple(data["tags"]),
+            fields=tuple((str(k), str(v)) for k, v in data["fields"].items()),
+            removed=bool(data.get("removed", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -46,16 +101,18 @@ class Lock:
     def to_json(self) -> str:
         data = {
             "version": LOCK_VERSION,
-            "notetypes": {k: asdict(v) for k, v in sorted(self.notetypes.items())},
-            "notes": {k: asdict(v) for k, v in sorted(self.notes.items())},
+            "notetypes": {
+                key: {
+                    "hash": entry.hash,
+                    "mod": entry.mod,
+                    "fields": list(entry.fields),
+                    "templates": list(entry.templates),
+                }
+                for key, entry in sorted(self.notetypes.items())
+            },
+            "notes": {key: entry.to_json() for key, entry in sorted(self.notes.items())},
         }
-        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def content_hash(value: Any) -> str:
-    """A stable hash of JSON-serialisable content."""
-    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()[:32]
+        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
 def build_time() -> int:
@@ -68,21 +125,27 @@ def read_lock(path: Path) -> Lock:
     """The lock at `path`, or an empty one if there is none yet."""
     if not path.is_file():
         return Lock()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("version") != LOCK_VERSION:
-        raise ValueError(f"{path}: unsupported lock version {data.get('version')!r}")
-    return Lock(
-        notes={k: NoteEntry(**v) for k, v in data.get("notes", {}).items()},
-        notetypes={
-            k: NotetypeEntry(
-                hash=v["hash"],
-                mod=v["mod"],
-                fields=tuple(v["fields"]),
-                templates=tuple(v["templates"]),
-            )
-            for k, v in data.get("notetypes", {}).items()
-        },
-    )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != LOCK_VERSION:
+            raise ValueError(f"unsupported lock version {data.get('version')!r}")
+        return Lock(
+            notes={key: NoteEntry.from_json(value) for key, value in data["notes"].items()},
+            notetypes={
+                key: NotetypeEntry(
+                    hash=value["hash"],
+                    mod=int(value["mod"]),
+                    fields=tuple(value["fields"]),
+                    templates=tuple(value["templates"]),
+                )
+                for key, value in data["notetypes"].items()
+            },
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DeckgenError(
+            f"{display_path(path)}: the lock file is damaged ({exc}); restore it from git, "
+            "or delete it (the next import then updates every note once)"
+        ) from None
 
 
 def next_mod(previous: int | None, now: int) -> int:

@@ -1,13 +1,21 @@
-"""Validated records -> the fields, tags and deck of each Anki note."""
+"""Validated records -> the fields, tags, deck and media of each Anki note.
+
+One record may give several notes: a point also gives a location cloze; a concept a
+definition cloze; a condition its "which condition?" and comparison questions; and each
+diagram one image-occlusion note with every point on it masked.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from deckgen.cards import Cards
+from deckgen.cloze import has_markup, make_cloze, strip_cloze
 from deckgen.ids import note_guid
-from deckgen.notetypes import CONCEPT, CONDITION, FACT, POINT, NoteType
-from deckgen.schema import Concept, Condition, Fact, Point, Source
+from deckgen.media import MediaFile, load_diagrams
+from deckgen.notetypes import CLOZE, CONCEPT, CONDITION, OCCLUSION, POINT, QA, NoteType
+from deckgen.schema import Concept, Condition, Fact, Point
 from deckgen.text import bullet_list, inline, plain
 
 
@@ -21,6 +29,7 @@ class NoteSpec:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck: str
+    media: tuple[MediaFile, ...] = ()
 
     @property
     def key(self) -> str:
@@ -35,100 +44,222 @@ class NoteSpec:
         return self.fields[self.notetype.fields.index(name)]
 
 
+class _Builder:
+    """Turns one cards folder into note specs; holds what every note needs."""
+
+    def __init__(self, cards: Cards) -> None:
+        self.cards = cards
+        self.sources = cards.sources
+        used = {point.diagram.name for point in cards.points if point.diagram is not None}
+        self.diagrams = load_diagrams(cards.root, cards.deck, used)
+        deck = cards.deck
+        self.points_deck = f"{deck.name}::{deck.subdecks.points}"
+        self.concepts_deck = f"{deck.name}::{deck.subdecks.concepts}"
+        self.conditions_deck = f"{deck.name}::{deck.subdecks.conditions}"
+        self.facts_deck = f"{deck.name}::{deck.subdecks.facts}"
+        self.condition_names = {c.id: c.name for c in cards.conditions}
+
+    def notes(self) -> Iterator[NoteSpec]:
+        for point in self.cards.points:
+            yield from self.point(point)
+        yield from self.occlusions()
+        for concept in self.cards.concepts:
+            yield from self.concept(concept)
+        for condition in self.cards.conditions:
+            yield from self.condition(condition)
+        for fact in self.cards.facts:
+            yield self.fact(fact)
+
+    def cite(self, keys: Sequence[str]) -> str:
+        """The card footer: short labels; the full citations are in the deck description."""
+        return "Sources: " + "; ".join(plain(self.sources[key].short) for key in keys)
+
+    def point(self, point: Point) -> Iterator[NoteSpec]:
+        needling = point.needling
+        parts = [f"{needling.angle}, {needling.depth}"]
+        if needling.method:
+            parts.append(needling.method)
+        location = strip_cloze(point.location)
+        media: tuple[MediaFile, ...] = ()
+        diagram_html = labelled_html = ""
+        if point.diagram is not None:
+            diagram = self.diagrams[point.diagram.name]
+            x, y = point.diagram.x, point.diagram.y
+            plain_image = diagram.marked(f"{diagram.name}-{point.code}", x, y)
+            labelled = diagram.marked(f"{diagram.name}-{point.code}-label", x, y, point.code)
+            media = (plain_image, labelled)
+            diagram_html = _img(plain_image, diagram.title)
+            labelled_html = _img(labelled, f"{diagram.title}: {point.code}")
+        fields = {
+            "Code": plain(point.code),
+            "Aliases": plain(", ".join(point.aliases)),
+            "Pinyin": plain(point.pinyin),
+            "Hanzi": plain(point.hanzi),
+            "English": plain(point.english),
+            "Channel": plain(point.channel.label),
+            "Location": inline(location),
+            "Diagram": diagram_html,
+            "DiagramLabelled": labelled_html,
+            "Needling": "; ".join(inline(part) for part in parts),
+            "Cautions": bullet_list(needling.cautions),
+            "Actions": bullet_list(point.actions),
+            "Indications": bullet_list(point.indications),
+            "Notes": bullet_list(point.notes),
+            "Sources": self.cite(point.sources),
+        }
+        tags = _tags("point", f"channel::{point.channel.value}", *point.tags)
+        yield _spec("point", point.code, POINT, fields, tags, self.points_deck, media)
+
+        if point.location_cloze or has_markup(point.location):
+            text = (
+                point.location
+                if has_markup(point.location)
+                else make_cloze(point.location, point.location_cloze)
+            )
+            cloze = {
+                "Text": f"<b>{plain(point.code)}</b> ({plain(point.pinyin)}): {inline(text)}",
+                "Topic": "Point location",
+                "Extra": "",
+                "Image": labelled_html,
+                "Sources": self.cite(point.sources),
+            }
+            yield _spec("point-cloze", point.code, CLOZE, cloze, tags, self.points_deck, media[1:])
+
+    def occlusions(self) -> Iterator[NoteSpec]:
+        """One image-occlusion note per diagram: every point on it masked, one card each."""
+        placed: dict[str, list[Point]] = {}
+        for point in self.cards.points:
+            if point.diagram is not None:
+                placed.setdefault(point.diagram.name, []).append(point)
+        for name, points in placed.items():
+            diagram = self.diagrams[name]
+            marks = [(p.diagram.x, p.diagram.y, p.code) for p in points if p.diagram]
+            image = diagram.labelled(f"{name}-all", marks)
+            masks = "".join(
+                _mask(number, diagram.label_box(x, y, label))
+                for number, (x, y, label) in enumerate(marks, start=1)
+            )
+            names = [f"**{p.code}** {p.pinyin} {p.hanzi} ({p.english})" for p in points]
+            keys = list(dict.fromkeys(key for p in points for key in p.sources))
+            fields = {
+                "Occlusion": masks,
+                "Image": _img(image, diagram.title),
+                "Header": plain(f"{diagram.title}: name the masked point"),
+                "Back Extra": bullet_list(names),
+                "Comments": self.cite(keys),
+            }
+            tags = _tags("occlusion", f"diagram::{name}")
+            yield _spec("occlusion", name, OCCLUSION, fields, tags, self.points_deck, (image,))
+
+    def concept(self, concept: Concept) -> Iterator[NoteSpec]:
+        definition = strip_cloze(concept.definition)
+        fields = {
+            "Term": plain(concept.term),
+            "Pinyin": plain(concept.pinyin),
+            "Hanzi": plain(concept.hanzi),
+            "Definition": inline(definition),
+            "Relevance": inline(concept.relevance) if concept.relevance else "",
+            "Related": plain(", ".join(concept.related_points)),
+            "Sources": self.cite(concept.sources),
+        }
+        tags = _tags("concept", *concept.tags)
+        yield _spec("concept", concept.id, CONCEPT, fields, tags, self.concepts_deck)
+        if concept.cloze or has_markup(concept.definition):
+            text = (
+                concept.definition
+                if has_markup(concept.definition)
+                else make_cloze(concept.definition, concept.cloze)
+            )
+            cloze = {
+                "Text": f"<b>{plain(concept.term)}</b>: {inline(text)}",
+                "Topic": "TCM concept",
+                "Extra": plain(" ".join(filter(None, (concept.pinyin, concept.hanzi)))),
+                "Image": "",
+                "Sources": self.cite(concept.sources),
+            }
+            yield _spec("concept-cloze", concept.id, CLOZE, cloze, tags, self.concepts_deck)
+
+    def condition(self, condition: Condition) -> Iterator[NoteSpec]:
+        names = self.condition_names
+        distinguish = [f"**{names[d.condition]}**: {d.how}" for d in condition.distinguish_from]
+        fields = {
+            "Name": plain(condition.name),
+            "Features": bullet_list(condition.key_features),
+            "Cause": inline(condition.cause),
+            "Workup": bullet_list(condition.workup),
+            "Treatment": bullet_list(condition.treatment),
+            "Distinguish": bullet_list(distinguish),
+            "RedFlags": bullet_list(condition.red_flags),
+            "Sources": self.cite(condition.sources),
+        }
+        tags = _tags("condition", *condition.tags)
+        deck = self.conditions_deck
+        yield _spec("condition", condition.id, CONDITION, fields, tags, deck)
+        for number, hallmark in enumerate(condition.hallmarks, start=1):
+            question = {
+                "Question": f"Which condition? {inline(hallmark)}",
+                "Answer": plain(condition.name),
+                "Topic": "Western differential",
+                "Extra": "",
+                "Sources": self.cite(condition.sources),
+            }
+            yield _spec("hallmark", f"{condition.id}/{number}", QA, question, tags, deck)
+        for other in condition.distinguish_from:
+            question = {
+                "Question": (
+                    f"How does <b>{plain(condition.name)}</b> differ from "
+                    f"<b>{plain(names[other.condition])}</b>?"
+                ),
+                "Answer": inline(other.how),
+                "Topic": "Western differential · comparison",
+                "Extra": "",
+                "Sources": self.cite(condition.sources),
+            }
+            pair = f"{condition.id}/{other.condition}"
+            yield _spec("comparison", pair, QA, question, tags, deck)
+
+    def fact(self, fact: Fact) -> NoteSpec:
+        fields = {
+            "Question": inline(fact.question),
+            "Answer": inline(fact.answer),
+            "Topic": "Clinical context",
+            "Extra": inline(fact.extra) if fact.extra else "",
+            "Sources": self.cite(fact.sources),
+        }
+        return _spec("fact", fact.id, QA, fields, _tags("fact", *fact.tags), self.facts_deck)
+
+
 def build_notes(cards: Cards) -> list[NoteSpec]:
-    """All notes of the cards folder, in authored order: points, concepts, conditions, facts."""
-    deck = cards.deck
-    points_deck = f"{deck.name}::{deck.subdecks.points}"
-    concepts_deck = f"{deck.name}::{deck.subdecks.concepts}"
-    conditions_deck = f"{deck.name}::{deck.subdecks.conditions}"
-    facts_deck = f"{deck.name}::{deck.subdecks.facts}"
-    names = {c.id: c.name for c in cards.conditions}
-    return [
-        *(_point(p, cards.sources, points_deck) for p in cards.points),
-        *(_concept(c, cards.sources, concepts_deck) for c in cards.concepts),
-        *(_condition(c, cards.sources, names, conditions_deck) for c in cards.conditions),
-        *(_fact(f, cards.sources, facts_deck) for f in cards.facts),
-    ]
+    """All notes of the cards folder, in authored order."""
+    return list(_Builder(cards).notes())
 
 
-def _sources(keys: tuple[str, ...] | list[str], sources: dict[str, Source]) -> str:
-    """The card footer: short labels; the full citations are in the deck description."""
-    return "Sources: " + "; ".join(plain(sources[key].short) for key in keys)
+def _img(media: MediaFile, alt: str) -> str:
+    return f'<img src="{media.name}" alt="{plain(alt)}">'
+
+
+def _mask(number: int, box: tuple[float, float, float, float]) -> str:
+    left, top, width, height = box
+    return (
+        f"{{{{c{number}::image-occlusion:rect:left={left:.4f}:top={top:.4f}"
+        f":width={width:.4f}:height={height:.4f}:oi=1}}}}"
+    )
 
 
 def _tags(kind: str, *tags: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((f"deckgen::{kind}", *tags)))
 
 
-def _point(point: Point, sources: dict[str, Source], deck: str) -> NoteSpec:
-    needling = point.needling
-    needling_parts = [f"{needling.angle}, {needling.depth}"]
-    if needling.method:
-        needling_parts.append(needling.method)
-    fields = {
-        "Code": plain(point.code),
-        "Aliases": plain(", ".join(point.aliases)),
-        "Pinyin": plain(point.pinyin),
-        "Hanzi": plain(point.hanzi),
-        "English": plain(point.english),
-        "Channel": plain(point.channel.label),
-        "Location": inline(point.location),
-        "Diagram": "",
-        "Needling": "; ".join(inline(part) for part in needling_parts),
-        "Cautions": bullet_list(needling.cautions),
-        "Actions": bullet_list(point.actions),
-        "Indications": bullet_list(point.indications),
-        "Notes": bullet_list(point.notes),
-        "Sources": _sources(point.sources, sources),
-    }
-    tags = _tags("point", f"channel::{point.channel.value}", *point.tags)
-    return NoteSpec("point", point.code, POINT, _ordered(POINT, fields), tags, deck)
-
-
-def _concept(concept: Concept, sources: dict[str, Source], deck: str) -> NoteSpec:
-    fields = {
-        "Term": plain(concept.term),
-        "Pinyin": plain(concept.pinyin),
-        "Hanzi": plain(concept.hanzi),
-        "Definition": inline(concept.definition),
-        "Relevance": inline(concept.relevance) if concept.relevance else "",
-        "Related": plain(", ".join(concept.related_points)),
-        "Sources": _sources(concept.sources, sources),
-    }
-    tags = _tags("concept", *concept.tags)
-    return NoteSpec("concept", concept.id, CONCEPT, _ordered(CONCEPT, fields), tags, deck)
-
-
-def _condition(
-    condition: Condition, sources: dict[str, Source], names: dict[str, str], deck: str
+def _spec(
+    kind: str,
+    note_id: str,
+    notetype: NoteType,
+    fields: dict[str, str],
+    tags: tuple[str, ...],
+    deck: str,
+    media: tuple[MediaFile, ...] = (),
 ) -> NoteSpec:
-    distinguish = [f"**{names[d.condition]}**: {d.how}" for d in condition.distinguish_from]
-    fields = {
-        "Name": plain(condition.name),
-        "Features": bullet_list(condition.key_features),
-        "Cause": inline(condition.cause),
-        "Workup": bullet_list(condition.workup),
-        "Treatment": bullet_list(condition.treatment),
-        "Distinguish": bullet_list(distinguish),
-        "RedFlags": bullet_list(condition.red_flags),
-        "Sources": _sources(condition.sources, sources),
-    }
-    tags = _tags("condition", *condition.tags)
-    return NoteSpec("condition", condition.id, CONDITION, _ordered(CONDITION, fields), tags, deck)
-
-
-def _fact(fact: Fact, sources: dict[str, Source], deck: str) -> NoteSpec:
-    fields = {
-        "Question": inline(fact.question),
-        "Answer": inline(fact.answer),
-        "Extra": inline(fact.extra) if fact.extra else "",
-        "Sources": _sources(fact.sources, sources),
-    }
-    return NoteSpec("fact", fact.id, FACT, _ordered(FACT, fields), _tags("fact", *fact.tags), deck)
-
-
-def _ordered(notetype: NoteType, fields: dict[str, str]) -> tuple[str, ...]:
-    missing = set(notetype.fields) ^ set(fields)
-    if missing:  # a programming error, not a user one
-        raise ValueError(f"{notetype.name}: fields do not match the note type: {sorted(missing)}")
-    return tuple(fields[name] for name in notetype.fields)
+    if set(notetype.fields) != set(fields):  # a programming error, not a user one
+        raise ValueError(f"{notetype.name}: fields do not match: {sorted(fields)}")
+    ordered = tuple(fields[name] for name in notetype.fields)
+    return NoteSpec(kind, note_id, notetype, ordered, tags, deck, media)

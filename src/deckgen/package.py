@@ -18,7 +18,8 @@ from typing import Any
 
 import genanki
 
-from deckgen.notetypes import NoteType, read_template
+from deckgen.media import MediaFile
+from deckgen.notetypes import NoteType
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -32,6 +33,7 @@ class PackagedNote:
     deck: str
     note_id: int
     mod: int
+    due: int  # new-card position: cards are shown in the order authored
 
 
 @dataclass(frozen=True)
@@ -46,27 +48,31 @@ class _Model(genanki.Model):  # type: ignore[misc]
 
     def __init__(self, notetype: NoteType, mod: int) -> None:
         self.mod = mod
-        fields = [{"name": name, "id": notetype.field_id(name)} for name in notetype.fields]
+        self.stock_kind = notetype.stock_kind
+        tags = dict(notetype.field_tags)
+        fields: list[dict[str, Any]] = []
+        for name in notetype.fields:
+            field: dict[str, Any] = {"name": name, "id": notetype.field_id(name)}
+            if name in tags:  # image occlusion: Anki finds its fields by these tags
+                field |= {"tag": tags[name], "preventDeletion": tags[name] < 4}
+            fields.append(field)
         templates = [
-            {
-                "name": t.name,
-                "qfmt": read_template(t.front),
-                "afmt": read_template(t.back),
-                "id": notetype.template_id(t.name),
-            }
-            for t in notetype.templates
+            {"name": name, "qfmt": front, "afmt": back, "id": notetype.template_id(name)}
+            for name, front, back in notetype.template_texts()
         ]
         super().__init__(
             model_id=notetype.model_id,
             name=notetype.name,
             fields=fields,
             templates=templates,
-            css=read_template(notetype.css),
+            css=notetype.css_text(),
             model_type=genanki.Model.CLOZE if notetype.cloze else genanki.Model.FRONT_BACK,
         )
 
     def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
         data: dict[str, Any] = super().to_json(self.mod, deck_id)
+        if self.stock_kind is not None:
+            data["originalStockKind"] = self.stock_kind
         return data
 
 
@@ -74,9 +80,8 @@ class _Note(genanki.Note):  # type: ignore[misc]
     """A genanki note with its own id and modification time."""
 
     def __init__(self, note: PackagedNote, model: _Model) -> None:
-        super().__init__(
-            model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid
-        )
+        fields, tags = list(note.fields), list(note.tags)
+        super().__init__(model=model, fields=fields, tags=tags, guid=note.guid, due=note.due)
         self.note_id = note.note_id
         self.mod = note.mod
 
@@ -113,14 +118,14 @@ def render_collection(
         connection.close()
 
 
-def write_zip(target: Path, *, collection: Path, media: Sequence[Path]) -> int:
+def write_zip(target: Path, *, collection: Path, media: Sequence[MediaFile]) -> int:
     """Zip the collection and media reproducibly and atomically; return the size in bytes."""
-    ordered = sorted(media, key=lambda path: path.name)
-    media_map = {str(index): path.name for index, path in enumerate(ordered)}
+    ordered = sorted({item.name: item for item in media}.values(), key=lambda item: item.name)
+    media_map = {str(index): item.name for index, item in enumerate(ordered)}
     entries: list[tuple[str, bytes]] = [
         ("collection.anki2", collection.read_bytes()),
         ("media", json.dumps(media_map, sort_keys=True).encode()),
-        *((str(index), path.read_bytes()) for index, path in enumerate(ordered)),
+        *((str(index), item.data) for index, item in enumerate(ordered)),
     ]
     target.parent.mkdir(parents=True, exist_ok=True)
     with _replacing(target) as temporary, zipfile.ZipFile(temporary, "w") as archive:

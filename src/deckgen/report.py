@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from deckgen.build import BuildReport
+from deckgen.changes import REMOVED_TAG
 from deckgen.errors import display_path
+
+#: How many note keys a report line lists before it says "and N more".
+LISTED = 8
 
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _listed(keys: list[str]) -> str:
+    shown = ", ".join(keys[:LISTED])
+    return shown + (f" and {len(keys) - LISTED} more" if len(keys) > LISTED else "")
 
 
 def format_report(report: BuildReport) -> str:
@@ -22,24 +31,32 @@ def format_report(report: BuildReport) -> str:
         notes, cards = plural(deck.notes, "note"), plural(deck.cards, "card")
         lines.append(f"  {deck.name:<{width}}  {notes:>9}  {cards:>9}")
     lines.append(f"  Media: {plural(report.media, 'file')}")
+    changes = report.changes
     lines.append(
-        f"  Notes: {len(report.added)} added, {len(report.changed)} changed, "
-        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged"
+        f"  Notes: {len(changes.added)} added, {len(changes.changed)} changed, "
+        f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
     )
-    for change in report.notetype_changes:
+    if changes.added:
+        lines.append(f"    added: {_listed(list(changes.added))}")
+    if changes.changed:
+        described = [f"{key} ({', '.join(fields)})" for key, fields in changes.changed]
+        lines.append(f"    changed: {_listed(described)}")
+    if changes.removed:
+        lines.append(f"    removed: {_listed(list(changes.removed))}")
+        lines.append(
+            "  Anki never deletes notes on import: removed notes are shipped tagged "
+            f"{REMOVED_TAG}; find them in the browser with 'tag:{REMOVED_TAG}' and delete them."
+        )
+    for change in changes.notetypes:
         if change.fields_changed:
             lines.append(
                 f"  Note type '{change.name}' changed its fields or card types: when importing, "
-                "tick 'Merge note types' and set 'Update notes' to 'Always'."
+                "tick 'Merge note types' and set 'Update notes' to 'Always', or Anki makes "
+                f"a copy named '{change.name}+' and leaves your notes as they were."
             )
         else:
             lines.append(
                 f"  Note type '{change.name}' changed its templates or style: "
                 "Anki updates it in place with the default import options."
             )
-    if report.removed:
-        lines.append(
-            f"  Removed since the last build: {', '.join(report.removed)} "
-            "(Anki never deletes notes on import; delete them there by hand)."
-        )
     return "\n".join(lines)

@@ -12,6 +12,9 @@ from importlib import resources
 
 from deckgen.ids import stable_id
 
+#: Anki's `originalStockKind` for image occlusion (23.10+): enables the mask editor.
+IMAGE_OCCLUSION_KIND = 6
+
 
 @dataclass(frozen=True)
 class Template:
@@ -30,6 +33,9 @@ class NoteType:
     templates: tuple[Template, ...]
     css: str = "style.css"
     cloze: bool = False
+    stock_kind: int | None = None
+    #: Anki's field tags for stock note types (image occlusion), by field name.
+    field_tags: tuple[tuple[str, int], ...] = ()
 
     @property
     def model_id(self) -> int:
@@ -40,6 +46,13 @@ class NoteType:
 
     def template_id(self, template: str) -> int:
         return stable_id("template", self.key, template)
+
+    def template_texts(self) -> list[tuple[str, str, str]]:
+        """(name, front, back) of each card template, read from the package data."""
+        return [(t.name, read_template(t.front), read_template(t.back)) for t in self.templates]
+
+    def css_text(self) -> str:
+        return read_template(self.css)
 
 
 @cache
@@ -59,6 +72,7 @@ POINT = NoteType(
         "Channel",
         "Location",
         "Diagram",
+        "DiagramLabelled",
         "Needling",
         "Cautions",
         "Actions",
@@ -80,9 +94,7 @@ CONCEPT = NoteType(
     fields=("Term", "Pinyin", "Hanzi", "Definition", "Relevance", "Related", "Sources"),
     templates=(
         Template("Term → Definition", "concept-term.front.html", "concept-term.back.html"),
-        Template(
-            "Definition → Term", "concept-definition.front.html", "concept-definition.back.html"
-        ),
+        Template("Definition → Term", "concept-def.front.html", "concept-def.back.html"),
     ),
 )
 
@@ -99,18 +111,33 @@ CONDITION = NoteType(
         "RedFlags",
         "Sources",
     ),
-    templates=(
-        Template(
-            "Condition → Features", "condition-features.front.html", "condition-features.back.html"
-        ),
-    ),
+    templates=(Template("Condition → Features", "condition.front.html", "condition.back.html"),),
 )
 
-FACT = NoteType(
-    key="fact",
-    name="deckgen Fact",
-    fields=("Question", "Answer", "Extra", "Sources"),
-    templates=(Template("Question → Answer", "fact.front.html", "fact.back.html"),),
+#: Question and answer: clinical-context facts, "which condition?" and comparison cards.
+QA = NoteType(
+    key="qa",
+    name="deckgen Q&A",
+    fields=("Question", "Answer", "Topic", "Extra", "Sources"),
+    templates=(Template("Question → Answer", "qa.front.html", "qa.back.html"),),
 )
 
-ALL_NOTE_TYPES = (POINT, CONCEPT, CONDITION, FACT)
+CLOZE = NoteType(
+    key="cloze",
+    name="deckgen Cloze",
+    fields=("Text", "Topic", "Extra", "Image", "Sources"),
+    templates=(Template("Cloze", "cloze.front.html", "cloze.back.html"),),
+    cloze=True,
+)
+
+OCCLUSION = NoteType(
+    key="occlusion",
+    name="deckgen Image Occlusion",
+    fields=("Occlusion", "Image", "Header", "Back Extra", "Comments"),
+    templates=(Template("Image Occlusion", "occlusion.front.html", "occlusion.back.html"),),
+    cloze=True,
+    stock_kind=IMAGE_OCCLUSION_KIND,
+    field_tags=(("Occlusion", 0), ("Image", 1), ("Header", 2), ("Back Extra", 3), ("Comments", 4)),
+)
+
+ALL_NOTE_TYPES = (POINT, CONCEPT, CONDITION, QA, CLOZE, OCCLUSION)

@@ -1,0 +1,154 @@
+"""Compare this build with the lock: assign note ids and modification times, and say
+what was added, changed, removed or left alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from deckgen.ids import note_guid
+from deckgen.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
+from deckgen.notes import NoteSpec
+from deckgen.notetypes import ALL_NOTE_TYPES, NoteType
+from deckgen.package import PackagedNote
+
+REMOVED_TAG = "deckgen::removed"
+_NOTETYPES = {notetype.key: notetype for notetype in ALL_NOTE_TYPES}
+
+
+@dataclass(frozen=True)
+class NotetypeChange:
+    name: str
+    fields_changed: bool  # True: Anki needs "Merge note types"; False: templates/CSS only
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What this build changes, by note key ('point:ST2'); `changed` names the fields."""
+
+    added: tuple[str, ...]
+    changed: tuple[tuple[str, tuple[str, ...]], ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    notetypes: tuple[NotetypeChange, ...]
+
+
+def stamp(specs: list[NoteSpec], old: Lock, now: int) -> tuple[Lock, list[PackagedNote], Changes]:
+    """The new lock, the notes to package (removed ones included, tagged) and the changes."""
+    new = Lock()
+    ids = IdAllocator(old, now)
+    packaged: list[PackagedNote] = []
+    added: list[str] = []
+    changed: list[tuple[str, tuple[str, ...]]] = []
+    unchanged: list[str] = []
+    for position, spec in enumerate(specs, start=1):
+        previous = old.notes.get(spec.key)
+        current = NoteEntry(
+            id=previous.id if previous else ids.take(),
+            mod=now,
+            notetype=spec.notetype.key,
+            deck=spec.deck,
+            tags=spec.tags,
+            fields=tuple(zip(spec.notetype.fields, spec.fields, strict=True)),
+        )
+        if previous is None or previous.removed:
+            added.append(spec.key)
+            entry = current if previous is None else _moved_on(current, previous, now)
+        elif previous.same_content(current):
+            unchanged.append(spec.key)
+            entry = previous
+        else:
+            changed.append((spec.key, tuple(current.changed_fields(previous))))
+            entry = _moved_on(current, previous, now)
+        new.notes[spec.key] = entry
+        packaged.append(_packaged(spec.key, entry, position))
+
+    removed: list[str] = []
+    for key in sorted(set(old.notes) - set(new.notes)):
+        previous = old.notes[key]
+        if previous.notetype not in _NOTETYPES:
+            continue  # a note type deckgen no longer has: nothing to ship it with
+        if not previous.removed:
+            removed.append(key)
+            tags = (*[t for t in previous.tags if t != REMOVED_TAG], REMOVED_TAG)
+            previous = NoteEntry(
+                id=previous.id,
+                mod=next_mod(previous.mod, now),
+                notetype=previous.notetype,
+                deck=previous.deck,
+                tags=tags,
+                fields=previous.fields,
+                removed=True,
+            )
+        new.notes[key] = previous
+        packaged.append(_packaged(key, previous, len(packaged) + 1))
+
+    notetype_changes = _stamp_notetypes({note.notetype for note in packaged}, old, new, now)
+    changes = Changes(
+        tuple(added), tuple(changed), tuple(removed), tuple(unchanged), notetype_changes
+    )
+    return new, packaged, changes
+
+
+def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
+    """`current`, stamped later than `previous` so that Anki takes it as newer."""
+    return NoteEntry(
+        id=previous.id,
+        mod=next_mod(previous.mod, now),
+        notetype=current.notetype,
+        deck=current.deck,
+        tags=current.tags,
+        fields=current.fields,
+    )
+
+
+def _packaged(key: str, entry: NoteEntry, position: int) -> PackagedNote:
+    notetype = _NOTETYPES[entry.notetype]
+    stored = dict(entry.fields)
+    kind, note_id = key.split(":", 1)
+    return PackagedNote(
+        guid=note_guid(kind, note_id),
+        notetype=notetype,
+        fields=tuple(stored.get(name, "") for name in notetype.fields),
+        tags=entry.tags,
+        deck=entry.deck,
+        note_id=entry.id,
+        mod=entry.mod,
+        due=position,
+    )
+
+
+def notetype_hash(notetype: NoteType) -> str:
+    """A hash of everything Anki stores for a note type."""
+    content = [
+        notetype.model_id,
+        notetype.name,
+        notetype.fields,
+        notetype.template_texts(),
+        notetype.css_text(),
+        notetype.cloze,
+        notetype.stock_kind,
+        notetype.field_tags,
+    ]
+    encoded = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()[:32]
+
+
+def _stamp_notetypes(
+    used: set[NoteType], old: Lock, new: Lock, now: int
+) -> tuple[NotetypeChange, ...]:
+    changes: list[NotetypeChange] = []
+    for notetype in sorted(used, key=lambda n: n.key):
+        digest = notetype_hash(notetype)
+        template_names = tuple(t.name for t in notetype.templates)
+        previous = old.notetypes.get(notetype.key)
+        if previous is not None and previous.hash == digest:
+            new.notetypes[notetype.key] = previous
+            continue
+        mod = next_mod(previous.mod if previous else None, now)
+        new.notetypes[notetype.key] = NotetypeEntry(digest, mod, notetype.fields, template_names)
+        if previous is not None:
+            structural = previous.fields != notetype.fields or previous.templates != template_names
+            changes.append(NotetypeChange(notetype.name, structural))
+    return tuple(changes)

@@ -1,0 +1,156 @@
+"""Diagrams: a base drawing plus a point's x/y -> a marked SVG image for the cards.
+
+Marked images are SVG whatever the base: an SVG base gets the marker appended; a PNG or
+JPEG base is embedded (as a data URI, since images inside an <img>-loaded SVG may not load
+external files) under the marker. Media file names are flat and derived from content, so
+identical images share a file and a changed image gets a new name.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from deckgen.diagrams import BUILTIN, builtin_svg
+from deckgen.schema import DeckConfig
+
+_NUMBER = rb"\s*([-\d.]+)[\s,]*"
+_VIEWBOX = re.compile(rb'viewBox\s*=\s*"' + _NUMBER * 4 + rb'"')
+_SVG_CLOSE = re.compile(rb"</svg>\s*$")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A base image and its size in its own units (SVG viewBox or pixels)."""
+
+    name: str
+    title: str
+    data: bytes
+    mime: str  # image/svg+xml, image/png or image/jpeg
+    width: float
+    height: float
+    origin: tuple[float, float] = (0.0, 0.0)
+
+    def marked(self, stem: str, x: float, y: float, label: str | None = None) -> MediaFile:
+        """This diagram with a dot at (x, y), fractions of its size; the label beside it."""
+        return self._with_overlay(
+            stem, self._dot(x, y) + (self._text(x, y, label, beside=True) if label else "")
+        )
+
+    def labelled(self, stem: str, labels: Sequence[tuple[float, float, str]]) -> MediaFile:
+        """This diagram with each label centred on its point: the image under occlusion masks."""
+        overlay = "".join(self._text(x, y, label, beside=False) for x, y, label in labels)
+        return self._with_overlay(stem, overlay)
+
+    def label_box(self, x: float, y: float, label: str) -> tuple[float, float, float, float]:
+        """The box a centred label covers, as (left, top, width, height) fractions: its mask."""
+        width = self._font_size * (0.62 * len(label) + 0.6)
+        height = self._font_size * 1.35
+        left = min(max(x * self.width - width / 2, 0.0), self.width - width)
+        top = min(max(y * self.height - height / 2, 0.0), self.height - height)
+        return (left / self.width, top / self.height, width / self.width, height / self.height)
+
+    @property
+    def _font_size(self) -> float:
+        return max(self.width, self.height) * 0.028
+
+    def _position(self, x: float, y: float) -> tuple[float, float]:
+        return self.origin[0] + x * self.width, self.origin[1] + y * self.height
+
+    def _dot(self, x: float, y: float) -> str:
+        cx, cy = self._position(x, y)
+        radius = max(self.width, self.height) * 0.012
+        return (
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="#d62828" '
+            f'stroke="#fff" stroke-width="{radius * 0.45:.1f}"/>'
+        )
+
+    def _text(self, x: float, y: float, label: str, *, beside: bool) -> str:
+        cx, cy = self._position(x, y)
+        size = self._font_size
+        if beside:
+            cx += max(self.width, self.height) * 0.022
+        anchor = "start" if beside else "middle"
+        return (
+            f'<text x="{cx:.1f}" y="{cy + size * 0.35:.1f}" text-anchor="{anchor}" '
+            f'font-family="Helvetica, Arial, sans-serif" font-size="{size:.1f}" '
+            f'font-weight="bold" fill="#9b1c1c" stroke="#fff" stroke-width="{size * 0.2:.1f}" '
+            f'paint-order="stroke">{escape(label)}</text>'
+        )
+
+    def _with_overlay(self, stem: str, overlay: str) -> MediaFile:
+        marked = f'<g class="deckgen-overlay">{overlay}</g>'
+        if self.mime == "image/svg+xml":
+            svg = _SVG_CLOSE.sub(b"", self.data.rstrip()) + marked.encode() + b"</svg>\n"
+        else:
+            embedded = base64.b64encode(self.data).decode()
+            svg = (
+                f'<svg xmlns="http://www.w3.org/2000/svg" '
+                f'viewBox="0 0 {self.width:g} {self.height:g}" '
+                f'width="{self.width:g}" height="{self.height:g}">'
+                f'<image href="data:{self.mime};base64,{embedded}" '
+                f'width="{self.width:g}" height="{self.height:g}"/>{marked}</svg>\n'
+            ).encode()
+        return media_file(stem, svg, "svg")
+
+
+def media_file(stem: str, data: bytes, extension: str) -> MediaFile:
+    """A media file named from a readable stem and its content hash."""
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower()
+    return MediaFile(f"deckgen-{safe}-{digest}.{extension}", data)
+
+
+def load_diagrams(cards_root: Path, config: DeckConfig, names: set[str]) -> dict[str, Diagram]:
+    """The named diagrams: the deck's own images first, else the built-in drawings."""
+    diagrams = {}
+    for name in sorted(names):
+        source = config.diagrams.get(name)
+        if source is not None:
+            data = (cards_root / source.image).read_bytes()
+            diagrams[name] = _from_bytes(name, source.title, data)
+        else:
+            diagrams[name] = _from_bytes(name, BUILTIN[name], builtin_svg(name))
+    return diagrams
+
+
+def _from_bytes(name: str, title: str, data: bytes) -> Diagram:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        width, height = struct.unpack(">II", data[16:24])
+        return Diagram(name, title, data, "image/png", width, height)
+    if data.startswith(b"\xff\xd8"):
+        width, height = _jpeg_size(data)
+        return Diagram(name, title, data, "image/jpeg", width, height)
+    match = _VIEWBOX.search(data[:4096])
+    if match is None:
+        raise ValueError(f"diagram '{name}': an SVG needs a viewBox")
+    origin = (float(match[1]), float(match[2]))
+    return Diagram(name, title, data, "image/svg+xml", float(match[3]), float(match[4]), origin)
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a JPEG's start-of-frame segment."""
+    index = 2
+    while index + 9 < len(data):
+        if data[index] != 0xFF:
+            index += 1
+            continue
+        marker = data[index + 1]
+        length = struct.unpack(">H", data[index + 2 : index + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+            return width, height
+        index += 2 + length
+    raise ValueError("JPEG has no frame header")

@@ -1,0 +1,118 @@
+"""Reproducible, atomic .apkg files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from deckgen.build import build
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_builds_of_the_same_sources_are_byte_identical(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    first = build(cards_dir=mini_cards, out_dir=tmp_path / "one").output
+    lock = (mini_cards / "deckgen.lock").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800999999")  # a later clock changes nothing
+    second = build(cards_dir=mini_cards, out_dir=tmp_path / "two").output
+    assert _sha256(first) == _sha256(second)
+    assert (mini_cards / "deckgen.lock").read_bytes() == lock
+
+
+def test_a_fresh_checkout_with_the_lock_rebuilds_identically(
+    mini_cards: Path, tmp_path: Path
+) -> None:
+    first = build(cards_dir=mini_cards, out_dir=tmp_path / "one").output
+    clone = tmp_path / "clone"
+    subprocess.run(["cp", "-a", str(mini_cards), str(clone)], check=True)
+    second = build(cards_dir=clone, out_dir=tmp_path / "two").output
+    assert _sha256(first) == _sha256(second)
+
+
+def test_zip_entries_are_sorted_deflated_and_timeless(mini_cards: Path, tmp_path: Path) -> None:
+    package = build(cards_dir=mini_cards, out_dir=tmp_path).output
+    with zipfile.ZipFile(package) as archive:
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
+        assert names == sorted(names)
+        assert {info.compress_type for info in infos} == {zipfile.ZIP_DEFLATED}
+        assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+        media = json.loads(archive.read("media"))
+        assert sorted(media.values()) == list(media.values())
+        assert all(name.startswith("deckgen-") for name in media.values())
+
+
+def test_an_interrupted_build_leaves_the_previous_apkg_whole(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    package = build(cards_dir=mini_cards, out_dir=out).output
+    before = _sha256(package)
+    lock_before = (mini_cards / "deckgen.lock").read_bytes()
+    (mini_cards / "points" / "ST2.yaml").write_text(
+        (mini_cards / "points" / "ST2.yaml").read_text().replace("foramen.", "foramen (edited).")
+    )
+    writes = 0
+    original = zipfile.ZipFile.writestr
+
+    def interrupted(self: zipfile.ZipFile, *args: object, **kwargs: object) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 3:
+            raise KeyboardInterrupt
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(cards_dir=mini_cards, out_dir=out)
+    assert _sha256(package) == before
+    assert (mini_cards / "deckgen.lock").read_bytes() == lock_before
+    assert sorted(p.name for p in out.iterdir()) == [package.name]
+
+
+def test_a_killed_build_process_leaves_the_previous_apkg_whole(
+    mini_cards: Path, tmp_path: Path
+) -> None:
+    """SIGKILL in the middle of writing the zip: the target is never half-written."""
+    out = tmp_path / "out"
+    package = build(cards_dir=mini_cards, out_dir=out).output
+    before = _sha256(package)
+    script = (
+        "import os, signal, zipfile\n"
+        "from pathlib import Path\n"
+        "from deckgen.build import build\n"
+        "original = zipfile.ZipFile.writestr\n"
+        "def killed(self, *a, **k):\n"
+        "    original(self, *a, **k)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "zipfile.ZipFile.writestr = killed\n"
+        f"build(cards_dir=Path({str(mini_cards)!r}), out_dir=Path({str(out)!r}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], check=False)
+    assert result.returncode == -9
+    assert _sha256(package) == before
+    with zipfile.ZipFile(package) as archive:
+        assert archive.testzip() is None
+
+
+def test_no_temporary_files_are_left_behind(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+    assert list(scratch.iterdir()) == []
