@@ -251,3 +251,32 @@ def test_unchanged_rebuild_updates_nothing(studied: Studied) -> None:
     log = import_package(studied.col, report.output)
     assert not log.updated and not log.new
     studied.assert_history_kept()
+
+
+def test_h_new_point_on_a_diagram_keeps_each_occlusion_card_on_its_point(
+    studied: Studied,
+) -> None:
+    occlusion = studied.note_id("occlusion", "test-face")
+    before = {
+        card.ord: card.id for card in studied.col.get_note(occlusion).cards()
+    }  # GB14 is c1 (ord 0), ST2 is c2 (ord 1)
+    (studied.cards / "points" / "BL2.yaml").write_text(
+        "code: BL2\npinyin: Cuánzhú\nhanzi: 攒竹\nenglish: Gathered Bamboo\nchannel: bladder\n"
+        "location: In the depression at the medial end of the eyebrow.\n"
+        "needling: {angle: Transverse, depth: 0.3–0.5 cun}\n"
+        "indications: [Twitching eyelid.]\n"
+        "diagram: {name: test-face, x: 0.4, y: 0.3}\nsources: [who-2008]\n",
+        encoding="utf-8",
+    )
+    report = studied.rebuild()
+    assert "occlusion:test-face" in {key for key, _ in report.changes.changed}
+    import_package(studied.col, report.output)
+    io = studied.col.get_image_occlusion_note(occlusion).note
+    by_ordinal = {o.ordinal: o for o in io.occlusions}
+    assert sorted(by_ordinal) == [1, 2, 3]
+    lock = (studied.cards / "deckgen.lock").read_text()
+    assert '"BL2": 3' in lock and '"GB14": 1' in lock and '"ST2": 2' in lock
+    cards = {card.ord: card.id for card in studied.col.get_note(occlusion).cards()}
+    assert {ord_: cards[ord_] for ord_ in before} == before
+    assert 2 in cards  # the new point's card was added
+    studied.assert_history_kept()

@@ -13,7 +13,7 @@ from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
 from deckgen.ids import stable_id
 from deckgen.lock import LOCK_FILE, build_time, read_lock
-from deckgen.notes import build_notes
+from deckgen.notes import build_notes, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.text import plain
 
@@ -52,9 +52,12 @@ def build(*, cards_dir: Path, out_dir: Path, dry_run: bool = False) -> BuildRepo
     replaced atomically, the lock only after the .apkg is in place.
     """
     cards = load_cards(cards_dir)
-    specs = build_notes(cards)
     lock_path = cards_dir / LOCK_FILE
-    new_lock, packaged, changes = stamp(specs, read_lock(lock_path), build_time())
+    old_lock = read_lock(lock_path)
+    numbers = occlusion_numbers(cards, old_lock.occlusion)
+    specs = build_notes(cards, occlusion=numbers)
+    new_lock, packaged, changes = stamp(specs, old_lock, build_time())
+    new_lock.occlusion = numbers
     decks = _decks(cards, packaged)
     target = out_dir / output_name(cards.deck.name)
     media = {item.name: item for spec in specs for item in spec.media}

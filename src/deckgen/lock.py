@@ -97,6 +97,9 @@ class NotetypeEntry:
 class Lock:
     notes: dict[str, NoteEntry] = field(default_factory=dict)
     notetypes: dict[str, NotetypeEntry] = field(default_factory=dict)
+    #: Diagram name -> point code -> its cloze number on the occlusion note. Numbers are
+    #: never reused, so each occlusion card keeps asking for the same point.
+    occlusion: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         data = {
@@ -111,6 +114,10 @@ class Lock:
                 for key, entry in sorted(self.notetypes.items())
             },
             "notes": {key: entry.to_json() for key, entry in sorted(self.notes.items())},
+            "occlusion": {
+                name: dict(sorted(numbers.items()))
+                for name, numbers in sorted(self.occlusion.items())
+            },
         }
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
@@ -139,6 +146,10 @@ def read_lock(path: Path) -> Lock:
                     templates=tuple(value["templates"]),
                 )
                 for key, value in data["notetypes"].items()
+            },
+            occlusion={
+                str(name): {str(code): int(n) for code, n in numbers.items()}
+                for name, numbers in data.get("occlusion", {}).items()
             },
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -7,8 +7,9 @@ diagram one image-occlusion note with every point on it masked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from deckgen.cards import Cards
 from deckgen.cloze import has_markup, make_cloze, strip_cloze
@@ -17,6 +18,8 @@ from deckgen.media import MediaFile, load_diagrams
 from deckgen.notetypes import CLOZE, CONCEPT, CONDITION, OCCLUSION, POINT, QA, NoteType
 from deckgen.schema import Concept, Condition, Fact, Point
 from deckgen.text import bullet_list, inline, plain
+
+R = TypeVar("R", Point, Concept, Condition, Fact)
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,9 @@ class NoteSpec:
 class _Builder:
     """Turns one cards folder into note specs; holds what every note needs."""
 
-    def __init__(self, cards: Cards) -> None:
+    def __init__(self, cards: Cards, occlusion_numbers: Mapping[str, Mapping[str, int]]) -> None:
         self.cards = cards
+        self.occlusion_numbers = occlusion_numbers
         self.sources = cards.sources
         used = {point.diagram.name for point in cards.points if point.diagram is not None}
         self.diagrams = load_diagrams(cards.root, cards.deck, used)
@@ -60,15 +64,21 @@ class _Builder:
         self.condition_names = {c.id: c.name for c in cards.conditions}
 
     def notes(self) -> Iterator[NoteSpec]:
-        for point in self.cards.points:
+        for point in self.ordered(self.cards.points):
             yield from self.point(point)
         yield from self.occlusions()
-        for concept in self.cards.concepts:
+        for concept in self.ordered(self.cards.concepts):
             yield from self.concept(concept)
-        for condition in self.cards.conditions:
+        for condition in self.ordered(self.cards.conditions):
             yield from self.condition(condition)
-        for fact in self.cards.facts:
+        for fact in self.ordered(self.cards.facts):
             yield self.fact(fact)
+
+    def ordered(self, records: Sequence[R]) -> list[R]:
+        """Records in the deck's `order`, then the rest in file-name order (a stable sort)."""
+        rank = {note_id: index for index, note_id in enumerate(self.cards.deck.order)}
+        last = len(rank)
+        return sorted(records, key=lambda record: rank.get(_record_id(record), last))
 
     def cite(self, keys: Sequence[str]) -> str:
         """The card footer: short labels; the full citations are in the deck description."""
@@ -128,16 +138,17 @@ class _Builder:
     def occlusions(self) -> Iterator[NoteSpec]:
         """One image-occlusion note per diagram: every point on it masked, one card each."""
         placed: dict[str, list[Point]] = {}
-        for point in self.cards.points:
+        for point in self.ordered(self.cards.points):
             if point.diagram is not None:
                 placed.setdefault(point.diagram.name, []).append(point)
         for name, points in placed.items():
             diagram = self.diagrams[name]
             marks = [(p.diagram.x, p.diagram.y, p.code) for p in points if p.diagram]
             image = diagram.labelled(f"{name}-all", marks)
+            numbers = self.occlusion_numbers.get(name, {})
             masks = "".join(
-                _mask(number, diagram.label_box(x, y, label))
-                for number, (x, y, label) in enumerate(marks, start=1)
+                _mask(numbers.get(code, index), diagram.label_box(x, y, code))
+                for index, (x, y, code) in enumerate(marks, start=1)
             )
             names = [f"**{p.code}** {p.pinyin} {p.hanzi} ({p.english})" for p in points]
             keys = list(dict.fromkeys(key for p in points for key in p.sources))
@@ -229,9 +240,33 @@ class _Builder:
         return _spec("fact", fact.id, QA, fields, _tags("fact", *fact.tags), self.facts_deck)
 
 
-def build_notes(cards: Cards) -> list[NoteSpec]:
-    """All notes of the cards folder, in authored order."""
-    return list(_Builder(cards).notes())
+def _record_id(record: Point | Concept | Condition | Fact) -> str:
+    return record.code if isinstance(record, Point) else record.id
+
+
+def occlusion_numbers(
+    cards: Cards, previous: Mapping[str, Mapping[str, int]]
+) -> dict[str, dict[str, int]]:
+    """Each diagram's cloze number per point: kept from `previous`, new points numbered
+    after every number ever used, so an occlusion card always asks for the same point."""
+    numbers = {name: dict(codes) for name, codes in previous.items()}
+    for point in cards.points:
+        if point.diagram is not None:
+            codes = numbers.setdefault(point.diagram.name, {})
+            if point.code not in codes:
+                codes[point.code] = max(codes.values(), default=0) + 1
+    return numbers
+
+
+def build_notes(
+    cards: Cards, *, occlusion: Mapping[str, Mapping[str, int]] | None = None
+) -> list[NoteSpec]:
+    """All notes of the cards folder, in authored order.
+
+    `occlusion` gives each point's cloze number on its diagram's occlusion note (from the
+    lock); without it, points are numbered in order.
+    """
+    return list(_Builder(cards, occlusion or occlusion_numbers(cards, {})).notes())
 
 
 def _img(media: MediaFile, alt: str) -> str:
