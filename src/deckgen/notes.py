@@ -78,7 +78,7 @@ class _Builder:
         """Records in the deck's `order`, then the rest in file-name order (a stable sort)."""
         rank = {note_id: index for index, note_id in enumerate(self.cards.deck.order)}
         last = len(rank)
-        return sorted(records, key=lambda record: rank.get(_record_id(record), last))
+        return sorted(records, key=lambda record: rank.get(record_id(record), last))
 
     def cite(self, keys: Sequence[str]) -> str:
         """The card footer: short labels; the full citations are in the deck description."""
@@ -240,7 +240,8 @@ class _Builder:
         return _spec("fact", fact.id, QA, fields, _tags("fact", *fact.tags), self.facts_deck)
 
 
-def _record_id(record: Point | Concept | Condition | Fact) -> str:
+def record_id(record: Point | Concept | Condition | Fact) -> str:
+    """The author-visible id of a record: a point's code, else its `id`."""
     return record.code if isinstance(record, Point) else record.id
 
 

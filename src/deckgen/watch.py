@@ -1,0 +1,53 @@
+"""`deckgen build --watch`: rebuild on every save, debounced. A bad save reports its
+problems and leaves the last good .apkg in place (the build writes nothing on error)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import watchfiles
+
+from deckgen.build import BuildReport, build
+from deckgen.errors import DeckgenError
+from deckgen.lock import LOCK_FILE
+
+#: Milliseconds of quiet after a save before rebuilding: editors write files in bursts.
+DEBOUNCE_MS = 300
+
+BuildOutcome = BuildReport | DeckgenError
+
+
+def _is_source(change: watchfiles.Change, path: str) -> bool:
+    """Our own lock writes and editors' temporary files do not trigger a build."""
+    name = Path(path).name
+    return not (name == LOCK_FILE or name.startswith(".") or name.endswith(("~", ".swp", ".tmp")))
+
+
+def build_once(*, cards_dir: Path, out_dir: Path) -> BuildOutcome:
+    """One build, with a user error returned instead of raised."""
+    try:
+        return build(cards_dir=cards_dir, out_dir=out_dir)
+    except DeckgenError as error:
+        return error
+
+
+def watch(
+    *,
+    cards_dir: Path,
+    out_dir: Path,
+    on_build: Callable[[BuildOutcome], None],
+    stop: threading.Event | None = None,
+    debounce_ms: int = DEBOUNCE_MS,
+) -> None:
+    """Build now, then again after every burst of changes under `cards_dir`, until `stop`."""
+    on_build(build_once(cards_dir=cards_dir, out_dir=out_dir))
+    for _ in watchfiles.watch(
+        cards_dir,
+        watch_filter=_is_source,
+        debounce=debounce_ms,
+        stop_event=stop,
+        raise_interrupt=False,
+    ):
+        on_build(build_once(cards_dir=cards_dir, out_dir=out_dir))

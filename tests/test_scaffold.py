@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deckgen.cards import load_cards
+from deckgen.errors import DeckgenError, InvalidCards
+from deckgen.scaffold import KINDS, new_note
+from deckgen.schema import NOTE_FOLDERS
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_skeleton_lists_every_field_of_its_kind(kind: str, mini_cards: Path) -> None:
+    note_id = "ST7" if kind == "point" else "new-note"
+    path = new_note(cards_dir=mini_cards, kind=kind, note_id=note_id)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(f"# yaml-language-server: $schema=../../schemas/{kind}.schema.json\n")
+    data = yaml.safe_load(text)
+    model = NOTE_FOLDERS[KINDS[kind][0]]
+    assert list(data) == list(model.model_fields)
+
+
+def test_a_fresh_skeleton_fails_check_at_its_blanks(mini_cards: Path) -> None:
+    path = new_note(cards_dir=mini_cards, kind="point", note_id="ST7")
+    with pytest.raises(InvalidCards) as caught:
+        load_cards(mini_cards)
+    assert all(problem.path.endswith("ST7.yaml") for problem in caught.value.problems)
+    assert len(caught.value.problems) >= 5
+    assert path.exists()
+
+
+def test_new_never_overwrites(mini_cards: Path) -> None:
+    existing = mini_cards / "points" / "ST2.yaml"
+    before = existing.read_bytes()
+    with pytest.raises(DeckgenError, match="already exists"):
+        new_note(cards_dir=mini_cards, kind="point", note_id="ST2")
+    assert existing.read_bytes() == before
+
+
+def test_new_rejects_a_bad_id(mini_cards: Path) -> None:
+    with pytest.raises(DeckgenError, match="not a valid concept id"):
+        new_note(cards_dir=mini_cards, kind="concept", note_id="Liver Wind")
