@@ -11,7 +11,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Text that is not empty once stripped (`pattern` tells editors the same).
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    Field(json_schema_extra={"pattern": r"\S"}),
+]
 Code = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$", max_length=20)
 ]
@@ -78,6 +83,11 @@ class DeckConfig(_Strict):
     diagrams: dict[Slug, DiagramSource] = Field(
         default_factory=dict,
         description="Your own base images, by name; points place themselves on them by name.",
+    )
+    order: list[Text] = Field(
+        default_factory=list,
+        description="Note ids (point codes, concept, condition and fact ids) in the order their "
+        "new cards should appear; notes not listed follow in file-name order.",
     )
 
 
