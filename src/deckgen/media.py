@@ -9,6 +9,7 @@ identical images share a file and a changed image gets a new name.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
 import struct
@@ -17,12 +18,24 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from deckgen.diagrams import BUILTIN, builtin_svg
+from deckgen.diagrams import BUILTIN, SYMMETRIC, builtin_svg
 from deckgen.schema import DeckConfig
 
 _NUMBER = rb"\s*([-\d.]+)[\s,]*"
 _VIEWBOX = re.compile(rb'viewBox\s*=\s*"' + _NUMBER * 4 + rb'"')
 _SVG_CLOSE = re.compile(rb"</svg>\s*$")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A point's label on an occlusion image, centred on (x + dx, y + shift): fractions of
+    the image size, where (x, y) is the point (possibly mirrored to the other side)."""
+
+    x: float
+    y: float
+    text: str
+    shift: float = 0.0
+    dx: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class Diagram:
     width: float
     height: float
     origin: tuple[float, float] = (0.0, 0.0)
+    symmetric: bool = False  # a point at x may equally be drawn at 1 - x
 
     def marked(self, stem: str, x: float, y: float, label: str | None = None) -> MediaFile:
         """This diagram with a dot at (x, y), fractions of its size; the label beside it."""
@@ -49,22 +63,50 @@ class Diagram:
             stem, self._dot(x, y) + (self._text(x, y, label, beside=True) if label else "")
         )
 
-    def labelled(self, stem: str, labels: Sequence[tuple[float, float, str]]) -> MediaFile:
-        """This diagram with each label centred on its point: the image under occlusion masks."""
-        overlay = "".join(self._text(x, y, label, beside=False) for x, y, label in labels)
-        return self._with_overlay(stem, overlay)
+    def labelled(self, stem: str, labels: Sequence[Label]) -> MediaFile:
+        """This diagram with each label drawn over its point: the image under occlusion masks."""
+        return self._with_overlay(stem, "".join(self._label(label) for label in labels))
 
-    def label_box(self, x: float, y: float, label: str) -> tuple[float, float, float, float]:
-        """The box a centred label covers, as (left, top, width, height) fractions: its mask."""
-        width = self._font_size * (0.62 * len(label) + 0.6)
-        height = self._font_size * 1.35
-        left = min(max(x * self.width - width / 2, 0.0), self.width - width)
-        top = min(max(y * self.height - height / 2, 0.0), self.height - height)
+    def spread(self, marks: Sequence[tuple[float, float, str]]) -> list[Label]:
+        """A label for each (x, y, text), placed so that labels overlap as little as possible:
+        shifted (never so far that the point leaves its label's box) and, on a symmetric
+        view, moved to the other side (a bilateral point is the same on both sides).
+        Two passes, each label placed against all the others; the input order is kept."""
+        labels = [Label(x, y, text) for x, y, text in marks]
+        for _ in range(2):
+            for index, label in enumerate(labels):
+                others = [self.label_box(other) for i, other in enumerate(labels) if i != index]
+                labels[index] = min(
+                    self._placements(label),
+                    key=lambda option: sum(_overlap(self.label_box(option), b) for b in others),
+                )  # min() keeps the first of equals: the least moved placement
+        return labels
+
+    def _placements(self, label: Label) -> list[Label]:
+        """Where a label may go, least moved first: centred on the point on either side
+        before shifted off it."""
+        width, height = self._label_size(label.text)
+        dx, dy = width / self.width * 0.35, height / self.height * 0.4
+        x, y = label.x, label.y  # the point itself
+        sides = [x, 1.0 - x] if self.symmetric and abs(x - 0.5) > 0.02 else [x]
+        shifts = [(0.0, 0.0), (0.0, -dy), (0.0, dy), (-dx, 0.0), (dx, 0.0)]
+        shifts += [(sx, sy) for sx in (-dx, dx) for sy in (-dy, dy)]
+        return [Label(side, y, label.text, shift=sy, dx=sx) for side in sides for sx, sy in shifts]
+
+    def _label_size(self, text: str) -> tuple[float, float]:
+        return self._font_size * (0.62 * len(text) + 0.6), self._font_size * 1.35
+
+    def label_box(self, label: Label) -> tuple[float, float, float, float]:
+        """The box a label covers, as (left, top, width, height) fractions: its mask."""
+        width, height = self._label_size(label.text)
+        centre_y = (label.y + label.shift) * self.height
+        left = min(max((label.x + label.dx) * self.width - width / 2, 0.0), self.width - width)
+        top = min(max(centre_y - height / 2, 0.0), self.height - height)
         return (left / self.width, top / self.height, width / self.width, height / self.height)
 
     @property
     def _font_size(self) -> float:
-        return max(self.width, self.height) * 0.028
+        return max(self.width, self.height) * 0.024
 
     def _position(self, x: float, y: float) -> tuple[float, float]:
         return self.origin[0] + x * self.width, self.origin[1] + y * self.height
@@ -76,6 +118,9 @@ class Diagram:
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="#d62828" '
             f'stroke="#fff" stroke-width="{radius * 0.45:.1f}"/>'
         )
+
+    def _label(self, label: Label) -> str:
+        return self._text(label.x + label.dx, label.y + label.shift, label.text, beside=False)
 
     def _text(self, x: float, y: float, label: str, *, beside: bool) -> str:
         cx, cy = self._position(x, y)
@@ -106,6 +151,13 @@ class Diagram:
         return media_file(stem, svg, "svg")
 
 
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """The area two (left, top, width, height) boxes share."""
+    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(width, 0.0) * max(height, 0.0)
+
+
 def media_file(stem: str, data: bytes, extension: str) -> MediaFile:
     """A media file named from a readable stem and its content hash."""
     digest = hashlib.sha256(data).hexdigest()[:12]
@@ -122,7 +174,8 @@ def load_diagrams(cards_root: Path, config: DeckConfig, names: set[str]) -> dict
             data = (cards_root / source.image).read_bytes()
             diagrams[name] = _from_bytes(name, source.title, data)
         else:
-            diagrams[name] = _from_bytes(name, BUILTIN[name], builtin_svg(name))
+            builtin = _from_bytes(name, BUILTIN[name], builtin_svg(name))
+            diagrams[name] = dataclasses.replace(builtin, symmetric=name in SYMMETRIC)
     return diagrams
 
 

@@ -143,12 +143,14 @@ class _Builder:
                 placed.setdefault(point.diagram.name, []).append(point)
         for name, points in placed.items():
             diagram = self.diagrams[name]
-            marks = [(p.diagram.x, p.diagram.y, p.code) for p in points if p.diagram]
-            image = diagram.labelled(f"{name}-all", marks)
+            labels = diagram.spread(
+                [(p.diagram.x, p.diagram.y, p.code) for p in points if p.diagram]
+            )
+            image = diagram.labelled(f"{name}-all", labels)
             numbers = self.occlusion_numbers.get(name, {})
             masks = "".join(
-                _mask(numbers.get(code, index), diagram.label_box(x, y, code))
-                for index, (x, y, code) in enumerate(marks, start=1)
+                _mask(numbers.get(label.text, index), diagram.label_box(label))
+                for index, label in enumerate(labels, start=1)
             )
             names = [f"**{p.code}** {p.pinyin} {p.hanzi} ({p.english})" for p in points]
             keys = list(dict.fromkeys(key for p in points for key in p.sources))

@@ -16,6 +16,10 @@ BUILTIN: dict[str, str] = {
 }
 
 
+#: Front and back views of the head: a bilateral point may be shown on either side.
+SYMMETRIC: frozenset[str] = frozenset({"face-front", "head-back"})
+
+
 def builtin_svg(name: str) -> bytes:
     """The SVG bytes of a built-in base drawing."""
     return (resources.files(__package__) / f"{name}.svg").read_bytes()

@@ -111,7 +111,21 @@ CONDITION = NoteType(
         "RedFlags",
         "Sources",
     ),
-    templates=(Template("Condition → Features", "condition.front.html", "condition.back.html"),),
+    templates=(
+        Template(
+            "Condition → Features", "condition-features.front.html", "condition-features.back.html"
+        ),
+        Template("Condition → Cause", "condition-cause.front.html", "condition-cause.back.html"),
+        Template("Condition → Workup", "condition-workup.front.html", "condition-workup.back.html"),
+        Template(
+            "Condition → Treatment",
+            "condition-treatment.front.html",
+            "condition-treatment.back.html",
+        ),
+        Template(
+            "Condition → Red flags", "condition-redflags.front.html", "condition-redflags.back.html"
+        ),
+    ),
 )
 
 #: Question and answer: clinical-context facts, "which condition?" and comparison cards.
