@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from deckgen.cards import load_cards
+from deckgen.diagrams import BUILTIN, builtin_svg
+from deckgen.media import Label, _from_bytes, load_diagrams, media_file
+from deckgen.notes import build_notes
+from deckgen.schema import DeckConfig
+
+BOX = r"left=([\d.]+):top=([\d.]+):width=([\d.]+):height=([\d.]+)"
+
+
+def _png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_marker_lands_on_the_fraction_of_the_viewbox() -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 500"><g/></svg>'
+    marked = _from_bytes("test", "Test", svg).marked("test-st2", 0.25, 0.5, "ST2")
+    text = marked.data.decode()
+    assert '<circle cx="100.0" cy="250.0"' in text
+    assert ">ST2</text>" in text
+    assert text.rstrip().endswith("</svg>")
+    assert re.fullmatch(r"deckgen-test-st2-[0-9a-f]{12}\.svg", marked.name)
+
+
+def test_png_and_jpeg_bases_are_embedded_at_their_pixel_size() -> None:
+    png = _from_bytes("photo", "Photo", _png(30, 20))
+    assert (png.mime, png.width, png.height) == ("image/png", 30, 20)
+    assert b"data:image/png;base64," in png.marked("p", 0.5, 0.5).data
+    jpeg = b"\xff\xd8\xff\xe0\x00\x04ab\xff\xc0\x00\x11\x08\x00\x14\x00\x1e\x03" + b"\x00" * 12
+    photo = _from_bytes("jpeg", "JPEG", jpeg)
+    assert (photo.mime, photo.width, photo.height) == ("image/jpeg", 30, 20)
+
+
+def test_media_names_are_flat_and_follow_the_content() -> None:
+    first = media_file("Face Front/ST2", b"one", "svg")
+    assert first.name.startswith("deckgen-face-front-st2-") and "/" not in first.name
+    assert media_file("Face Front/ST2", b"one", "svg") == first
+    assert media_file("Face Front/ST2", b"two", "svg").name != first.name
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_every_builtin_drawing_is_a_clean_svg(name: str) -> None:
+    svg = builtin_svg(name).decode()
+    assert svg.lstrip().startswith("<svg") and "viewBox=" in svg
+    assert "<script" not in svg and "href=" not in svg and "<path" in svg
+    assert len(svg) < 15_000
+
+
+def test_spread_keeps_each_point_inside_its_label() -> None:
+    config = DeckConfig(name="x", description="y")
+    face = load_diagrams(Path("."), config, {"face-front"})["face-front"]
+    marks = [(0.435, 0.449, "BL2"), (0.5, 0.449, "EX-HN3"), (0.354, 0.429, "EX-HN4")]
+    for (x, y, _), label in zip(marks, face.spread(marks), strict=True):
+        assert label.x in (x, pytest.approx(1 - x))
+        left, top, width, height = face.label_box(label)
+        assert left <= label.x <= left + width and top <= y <= top + height
+    assert face.label_box(Label(0.5, 0.5, "ST2"))[2] > 0
+
+
+def test_occlusion_masks_of_the_shipped_deck_never_overlap(cards_dir: Path) -> None:
+    for spec in build_notes(load_cards(cards_dir)):
+        if spec.kind != "occlusion":
+            continue
+        boxes = [tuple(map(float, m)) for m in re.findall(BOX, spec.field("Occlusion"))]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+                height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+                assert width <= 0 or height <= 0, f"{spec.note_id}: masks {a} and {b} overlap"
