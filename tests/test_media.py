@@ -67,7 +67,7 @@ def test_every_builtin_drawing_is_a_clean_svg(name: str) -> None:
 
 def test_spread_keeps_each_point_inside_its_label() -> None:
     config = DeckConfig(name="x", description="y")
-    face = load_diagrams(Path("."), config, {"face-front"})["face-front"]
+    face = load_diagrams(Path(), config, {"face-front"})["face-front"]
     marks = [(0.435, 0.449, "BL2"), (0.5, 0.449, "EX-HN3"), (0.354, 0.429, "EX-HN4")]
     for (x, y, _), label in zip(marks, face.spread(marks), strict=True):
         assert label.x in (x, pytest.approx(1 - x))

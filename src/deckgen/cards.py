@@ -1,7 +1,8 @@
 """Load a cards folder: parse every file, validate it, and check references across files.
 
-Every problem is collected, none raised early; `load_cards` raises one `InvalidCards`
-listing them all, or returns the validated, frozen collection.
+Every problem is collected, none raised early. Errors make `load_cards` raise one
+`InvalidCards` listing them all; warnings (unknown keys, unused media, raw HTML, stray
+files) come back in `Cards.warnings`, or count as errors with `strict=True`.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import TypeAdapter, ValidationError
 
-from deckgen.errors import DeckgenError, InvalidCards, Problem, display_path, problem_at
+from deckgen.describe import validate
+from deckgen.diagrams import BUILTIN
+from deckgen.errors import DeckgenError, Findings, InvalidCards, Problem, display_path, problem_at
+from deckgen.media_check import check_diagram_images, unused_media, walk_files
 from deckgen.schema import (
     NOTE_FOLDERS,
     Concept,
@@ -23,14 +26,18 @@ from deckgen.schema import (
     Fact,
     Point,
     Source,
+    SourceKey,
 )
-from deckgen.yamldoc import Document, KeyPath, load_document
+from deckgen.validate import check_html, check_notes, check_order
+from deckgen.yamldoc import Document, read_yaml
+
+__all__ = ["DECK_FILE", "SOURCES_FILE", "Cards", "Located", "Sources", "load_cards", "note_files"]
 
 DECK_FILE = "deck.yaml"
 SOURCES_FILE = "sources.yaml"
-_SOURCES = TypeAdapter(dict[str, Source])
-
-M = TypeVar("M", bound=BaseModel)
+YAML_SUFFIXES = (".yaml", ".yml")
+#: `sources.yaml`: citation key -> source.
+Sources = dict[SourceKey, Source]
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class Located:
 
 @dataclass(frozen=True)
 class Cards:
-    """A whole, valid cards folder."""
+    """A whole, valid cards folder, and the warnings found in it."""
 
     root: Path
     deck: DeckConfig
@@ -52,6 +59,7 @@ class Cards:
     concepts: tuple[Concept, ...]
     conditions: tuple[Condition, ...]
     facts: tuple[Fact, ...]
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def records(self) -> tuple[Point | Concept | Condition | Fact, ...]:
@@ -65,219 +73,133 @@ def note_files(root: Path, folder: str) -> list[Path]:
     if not directory.is_dir():
         return []
     return sorted(
-        p
-        for p in directory.iterdir()
-        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+        p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith(".")
     )
 
 
-def load_cards(root: Path) -> Cards:
-    """Parse and validate everything under `root`, or raise `InvalidCards`."""
+def load_cards(root: Path, *, strict: bool = False) -> Cards:
+    """Parse and validate everything under `root`, or raise `InvalidCards` listing every error.
+
+    With `strict`, warnings count as errors.
+    """
     if not root.is_dir():
         raise DeckgenError(f"cards folder '{display_path(root)}' does not exist")
-    problems: list[Problem] = []
+    files = walk_files(root)
+    if not files:
+        raise DeckgenError(
+            f"cards folder '{display_path(root)}' is empty: add deck.yaml, sources.yaml "
+            "and notes under points/, concepts/, conditions/ or facts/"
+        )
+    findings = Findings()
+    _stray_yaml(root, files, findings)
 
-    deck = _load_one(root / DECK_FILE, DeckConfig, problems)
-    sources = _load_sources(root / SOURCES_FILE, problems)
+    deck_doc = _read(root / DECK_FILE, findings)
+    deck = validate(deck_doc, DeckConfig, findings) if deck_doc else None
+    sources_doc = _read(root / SOURCES_FILE, findings)
+    sources = validate(sources_doc, Sources, findings) if sources_doc else None
+    docs: dict[str, list[Document]] = {}
+    unreadable: dict[str, list[str]] = {}
     loaded: dict[str, list[Located]] = {}
     for folder, model in NOTE_FOLDERS.items():
-        loaded[folder] = []
+        docs[folder], unreadable[folder], loaded[folder] = [], [], []
         for path in note_files(root, folder):
-            doc, found = load_document(path)
-            problems += found
-            if doc is not None:
-                record = _validate(doc, model, problems)
-                if record is not None:
-                    loaded[folder].append(Located(record, doc))
+            doc = _read(path, findings)
+            if doc is None:
+                unreadable[folder].append(path.stem)
+                continue
+            docs[folder].append(doc)
+            record = validate(doc, model, findings)
+            if record is None:
+                unreadable[folder].append(path.stem)
+            else:
+                loaded[folder].append(Located(record, doc))
+    if not any(note_files(root, folder) for folder in NOTE_FOLDERS):
+        message = "no notes found: add YAML files under points/, concepts/, conditions/ or facts/"
+        findings.error(problem_at(root, 1, 1, message))
 
-    if not any(loaded.values()) and not problems:
-        problems.append(
-            problem_at(
-                root,
-                1,
-                1,
-                "no notes found: add YAML files under points/, concepts/, conditions/ or facts/",
-            )
-        )
-    problems += _cross_check(loaded, sources)
-    if problems or deck is None:
-        raise InvalidCards(problems)
+    source_keys = set(sources) if sources is not None else _usable_keys(sources_doc)
+    diagram_names = set(BUILTIN) | _raw_keys(deck_doc, "diagrams")
+    check_notes(docs, unreadable, source_keys, diagram_names, findings)
+    if deck_doc is not None:
+        check_order(deck_doc, docs, unreadable, findings)
+    parsed = [d for d in (deck_doc, sources_doc) if d] + [d for ds in docs.values() for d in ds]
+    for doc in parsed:
+        check_html(doc, findings)
+    used = check_diagram_images(root, deck_doc, findings) if deck_doc else set()
+    unused_media(files, used, findings)
+
+    errors = findings.errors + (findings.warnings if strict else [])
+    if errors or deck is None or sources is None:
+        raise InvalidCards(errors, () if strict else findings.warnings)
     return Cards(
         root=root,
         deck=deck,
-        sources=sources or {},
+        sources=sources,
         points=tuple(item.record for item in loaded["points"]),
         concepts=tuple(item.record for item in loaded["concepts"]),
         conditions=tuple(item.record for item in loaded["conditions"]),
         facts=tuple(item.record for item in loaded["facts"]),
+        warnings=tuple(sorted(set(findings.warnings))),
     )
 
 
-def _load_one(path: Path, model: type[M], problems: list[Problem]) -> M | None:
-    if not path.is_file():
-        problems.append(problem_at(path, 1, 1, "required file is missing"))
+def _read(path: Path, findings: Findings) -> Document | None:
+    """Parse one file, recording its problems; a missing deck.yaml or sources.yaml is one."""
+    if not path.is_file() and path.name in (DECK_FILE, SOURCES_FILE):
+        findings.error(problem_at(path, 1, 1, "required file is missing"))
         return None
-    doc, found = load_document(path)
-    problems += found
-    return None if doc is None else _validate(doc, model, problems)
+    loaded = read_yaml(path)
+    findings.errors += loaded.errors
+    findings.warnings += loaded.warnings
+    return loaded.doc
 
 
-def _load_sources(path: Path, problems: list[Problem]) -> dict[str, Source] | None:
-    if not path.is_file():
-        problems.append(problem_at(path, 1, 1, "required file is missing"))
-        return None
-    doc, found = load_document(path)
-    problems += found
-    if doc is None:
-        return None
+def _usable_keys(doc: Document | None) -> set[str] | None:
+    """The keys of an invalid sources.yaml, if they can be trusted: None when the file is
+    unusable or a key itself is wrong, so that notes citing it are not reported as well."""
+    keys = _raw_keys(doc)
     try:
-        return _SOURCES.validate_python(doc.data)
-    except ValidationError as exc:
-        problems += [_describe(doc, error, Source) for error in exc.errors()]
+        TypeAdapter(list[SourceKey]).validate_python(sorted(keys))
+    except ValidationError:
         return None
+    return keys if doc is not None and isinstance(doc.data, dict) else None
 
 
-def _validate(doc: Document, model: type[M], problems: list[Problem]) -> M | None:
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += [_describe(doc, error, model) for error in exc.errors()]
-        return None
+def _raw_keys(doc: Document | None, key: str | None = None) -> set[str]:
+    """The keys of a mapping in a parsed, possibly invalid, file (at `key` if given)."""
+    data = doc.data if doc is not None else None
+    if key is not None:
+        data = data.get(key) if isinstance(data, dict) else None
+    return {str(name) for name in data} if isinstance(data, dict) else set()
 
 
-def _dotted(path: KeyPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def _found(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, int | float):
-        return f"{value} (a number)"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"'{shown}'" if value.strip() else "empty text"
-    return type(value).__name__
-
-
-def _fields_at(model: type[BaseModel], path: KeyPath) -> list[str]:
-    """The field names allowed at `path` inside `model` (for "did you mean")."""
-    current: Any = model
-    for part in path:
-        if isinstance(part, int):
+def _stray_yaml(root: Path, files: list[Path], findings: Findings) -> None:
+    """A warning for each YAML file that deckgen would not read."""
+    for path in files:
+        if path.suffix not in YAML_SUFFIXES:
             continue
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        current = _model_in(field.annotation)
-    return list(getattr(current, "model_fields", {}))
+        parts = path.relative_to(root).parts
+        if parts in ((DECK_FILE,), (SOURCES_FILE,)):
+            continue
+        if len(parts) == 2 and parts[0] in NOTE_FOLDERS:
+            continue
+        if len(parts) == 1:
+            hint = _did_you_mean(parts[0], [DECK_FILE, SOURCES_FILE])
+            message = (
+                f"YAML file is ignored{hint}: only deck.yaml and sources.yaml are read here; "
+                "notes go in points/, concepts/, conditions/ or facts/"
+            )
+        elif parts[0] in NOTE_FOLDERS:
+            message = f"YAML file is ignored: put notes directly in {parts[0]}/, not in a subfolder"
+        else:
+            hint = _did_you_mean(f"{parts[0]}/", [f"{folder}/" for folder in NOTE_FOLDERS])
+            message = (
+                f"YAML file is ignored{hint}: '{parts[0]}/' is not a note folder "
+                "(points/, concepts/, conditions/ or facts/)"
+            )
+        findings.warn(problem_at(path, 1, 1, message))
 
 
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-_EXPECTED = {
-    "string_type": "text",
-    "list_type": "a list",
-    "model_type": "a mapping of keys",
-    "dict_type": "a mapping of keys",
-    "float_type": "a number",
-    "float_parsing": "a number",
-}
-
-
-def _describe(doc: Document, error: ErrorDetails, model: type[BaseModel]) -> Problem:
-    """Turn one pydantic error into a located, plain-English problem."""
-    loc: KeyPath = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
-    kind = error["type"]
-    where = _dotted(loc)
-    if kind == "missing":
-        return doc.problem(loc[:-1], f"missing required key '{where}'")
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        message = f"unknown key '{where}'"
-        close = difflib.get_close_matches(key, _fields_at(model, loc[:-1]), n=1)
-        if close:
-            message += f" (did you mean '{close[0]}'?)"
-        return doc.problem(loc, message, at_key=True)
-    found = _found(error.get("input"))
-    if kind in _EXPECTED:
-        return doc.problem(loc, f"{where}: expected {_EXPECTED[kind]}, found {found}")
-    if kind == "string_too_short":
-        return doc.problem(loc, f"{where}: expected text, found empty text")
-    if kind == "too_short":
-        return doc.problem(loc, f"{where}: expected at least one item, found none")
-    if kind == "string_pattern_mismatch":
-        pattern = error.get("ctx", {}).get("pattern", "")
-        return doc.problem(loc, f"{where}: {found} does not match the pattern {pattern}")
-    message = error["msg"][0].lower() + error["msg"][1:]
-    return doc.problem(loc, f"{where}: {message}, found {found}")
-
-
-def _cross_check(
-    loaded: dict[str, list[Located]], sources: dict[str, Source] | None
-) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: dict[str, Located] = {}
-    for folder, items in loaded.items():
-        key = "code" if folder == "points" else "id"
-        for item in items:
-            note_id = getattr(item.record, key)
-            identity = f"{folder}:{note_id}"
-            if identity in seen:
-                first = seen[identity].doc
-                line, _ = first.value_marks.get((key,), (1, 1))
-                problems.append(
-                    item.doc.problem(
-                        (key,),
-                        f"duplicate {key} '{note_id}' (also in {display_path(first.path)}:{line})",
-                    )
-                )
-            else:
-                seen[identity] = item
-
-    point_codes = {item.record.code for item in loaded["points"]}
-    condition_ids = {item.record.id for item in loaded["conditions"]}
-    for item in loaded["concepts"]:
-        for i, code in enumerate(item.record.related_points):
-            if code not in point_codes:
-                problems.append(
-                    item.doc.problem(("related_points", i), _unknown("point", code, point_codes))
-                )
-    for item in loaded["conditions"]:
-        for i, other in enumerate(item.record.distinguish_from):
-            if other.condition not in condition_ids:
-                path: KeyPath = ("distinguish_from", i, "condition")
-                problems.append(
-                    item.doc.problem(path, _unknown("condition", other.condition, condition_ids))
-                )
-    if sources is not None:
-        for item in (entry for items in loaded.values() for entry in items):
-            for i, key in enumerate(item.record.sources):
-                if key not in sources:
-                    problems.append(
-                        item.doc.problem(("sources", i), _unknown("source", key, set(sources)))
-                    )
-    return problems
-
-
-def _unknown(kind: str, name: str, known: set[str]) -> str:
-    message = f"unknown {kind} '{name}'"
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    return message + (f" (did you mean '{close[0]}'?)" if close else "")
+def _did_you_mean(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -26,26 +26,47 @@ def make_cloze(text: str, phrases: list[str]) -> str:
 
 def cloze_problems(text: str, phrases: list[str]) -> list[str]:
     """What is wrong with a cloze specification, in words (empty when it is fine)."""
-    problems: list[str] = []
-    if has_markup(text):
-        if phrases:
-            problems.append("give cloze phrases or {{c1::...}} markup in the text, not both")
-        if text.count("{{") != text.count("}}"):
-            problems.append("unbalanced cloze braces: every '{{' needs a matching '}}'")
+    return [message for _, message in cloze_issues(text, phrases)]
+
+
+def cloze_issues(text: str, phrases: list[str]) -> list[tuple[int | None, str]]:
+    """Like `cloze_problems`, each with the index of the phrase at fault (None: the text)."""
+    problems: list[tuple[int | None, str]] = []
+    if has_markup(text) or "{{" in text or "}}" in text:
+        if phrases and has_markup(text):
+            message = "give cloze phrases or {{c1::...}} markup in the text, not both"
+            problems.append((0, message))
         matches = list(CLOZE.finditer(text))
-        if not matches:
-            problems.append("malformed cloze: write {{c1::hidden text}}")
+        rest = CLOZE.sub("", text)
+        if text.count("{{") != text.count("}}"):
+            problems.append((None, "unbalanced cloze braces: every '{{' needs a matching '}}'"))
+        elif "{{" in rest or "}}" in rest:
+            start = rest.find("{{")
+            end = rest.find("}}", start)
+            shown = rest[start : end + 2] if 0 <= start < end else "}}"
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            problems.append((None, f"malformed cloze '{shown}': write {{{{c1::hidden text}}}}"))
         for match in matches:
             if not match.group(2).strip():
-                problems.append(f"empty cloze {{{{c{match.group(1)}::}}}}")
+                problems.append((None, f"empty cloze {{{{c{match.group(1)}::}}}}"))
         numbers = sorted({int(match.group(1)) for match in matches})
-        if numbers and numbers != list(range(1, numbers[-1] + 1)):
-            missing = sorted(set(range(1, numbers[-1] + 1)) - set(numbers))
-            problems.append(f"cloze numbers skip c{missing[0]} (found {numbers})")
+        if numbers and numbers != list(range(1, len(numbers) + 1)):
+            found = ", ".join(f"c{number}" for number in numbers[:10])
+            if numbers[0] < 1:
+                problems.append((None, f"cloze numbers start at c1 (found {found})"))
+            else:
+                missing = next(n for n in range(1, len(numbers) + 2) if n not in numbers)
+                problems.append((None, f"cloze numbers skip c{missing} (found {found})"))
         return problems
-    for phrase in phrases:
+    seen: set[str] = set()
+    made = make_cloze(text, phrases)
+    for index, phrase in enumerate(phrases):
         if phrase not in text:
-            problems.append(f"cloze phrase '{phrase}' does not occur in the text")
-    if len(set(phrases)) != len(phrases):
-        problems.append("the same cloze phrase is listed twice")
+            problems.append((index, f"cloze phrase '{phrase}' does not occur in the text"))
+        elif phrase in seen:
+            problems.append((index, f"cloze phrase '{phrase}' is listed twice"))
+        elif f"{{{{c{index + 1}::" not in made:
+            message = f"cloze phrase '{phrase}' overlaps an earlier phrase"
+            problems.append((index, message))
+        seen.add(phrase)
     return problems

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -12,10 +14,19 @@ import click
 
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    cwd = Path.cwd()
+    absolute = Path(os.path.normpath(cwd / path))  # not resolved: a link keeps its own name
+    candidates = [(absolute, cwd)]
+    with contextlib.suppress(OSError, RuntimeError):
+        candidates += [(absolute, cwd.resolve()), (path.resolve(), cwd.resolve())]
+    for inside, base in candidates:
+        if inside.is_relative_to(base):
+            return str(inside.relative_to(base))
+    return str(path)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True, order=True)
@@ -31,8 +42,40 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
+def one_line(text: str) -> str:
+    """`text` with line breaks and other unprintable characters escaped, so that every
+    problem stays on one line whatever the author typed."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def problem_at(path: Path, line: int, column: int, message: str) -> Problem:
-    return Problem(display_path(path), line, column, message)
+    return Problem(one_line(display_path(path)), line, column, one_line(message))
+
+
+@dataclass
+class Findings:
+    """Problems collected while checking: errors stop a build, warnings do not."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def error(self, problem: Problem) -> None:
+        self.errors.append(problem)
+
+    def warn(self, problem: Problem) -> None:
+        self.warnings.append(problem)
+
+    def extend(self, other: Findings) -> None:
+        self.errors += other.errors
+        self.warnings += other.warnings
+
+
+def labelled(errors: Iterable[Problem], warnings: Iterable[Problem]) -> list[str]:
+    """`Error: ...` and `Warning: ...` lines, in file order."""
+    tagged = [(p, "Error") for p in set(errors)] + [(p, "Warning") for p in set(warnings)]
+    return [f"{label}: {problem}" for problem, label in sorted(tagged)]
 
 
 class DeckgenError(click.ClickException):
@@ -40,18 +83,24 @@ class DeckgenError(click.ClickException):
 
 
 class InvalidCards(DeckgenError):
-    """The cards folder has problems; nothing was written."""
+    """The cards folder has problems; nothing was written.
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    `problems` are the errors; `warnings` are shown beside them but did not cause the failure
+    (with `--strict` they are passed as problems instead).
+    """
+
+    def __init__(self, problems: Iterable[Problem], warnings: Iterable[Problem] = ()) -> None:
         self.problems = sorted(set(problems))
+        self.warnings = sorted(set(warnings) - set(self.problems))
         super().__init__(self._summary())
 
     def _summary(self) -> str:
-        count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
-        return f"{count} {noun} found; nothing was written."
+        found = plural(len(self.problems), "problem")
+        if self.warnings:
+            found += f" and {plural(len(self.warnings), 'warning')}"
+        return f"{found} found; nothing was written."
 
     def show(self, file: IO[Any] | None = None) -> None:
-        for problem in self.problems:
-            click.echo(f"Error: {problem}", file=file, err=True)
+        for line in labelled(self.problems, self.warnings):
+            click.echo(line, file=file, err=True)
         click.echo(self._summary(), file=file, err=True)

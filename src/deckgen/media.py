@@ -22,7 +22,7 @@ from deckgen.diagrams import BUILTIN, SYMMETRIC, builtin_svg
 from deckgen.schema import DeckConfig
 
 _NUMBER = rb"\s*([-\d.]+)[\s,]*"
-_VIEWBOX = re.compile(rb'viewBox\s*=\s*"' + _NUMBER * 4 + rb'"')
+_VIEWBOX = re.compile(rb"viewBox\s*=\s*[\"']" + _NUMBER * 4 + rb"[\"']")
 _SVG_CLOSE = re.compile(rb"</svg>\s*$")
 
 

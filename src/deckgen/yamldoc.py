@@ -3,11 +3,14 @@
 PyYAML's composer keeps a mark on every node; we build Python values from the nodes
 ourselves so that (a) every value's line and column can be looked up by its key path,
 (b) duplicate keys are reported instead of silently overwritten, and (c) aliases cannot
-expand without bound ("billion laughs"): expansion stops at a node budget.
+expand without bound ("billion laughs"): the expanded size is counted on the node graph,
+shared nodes once, before anything is built, and building stops at the same budget.
+Merge keys (`<<`) are resolved here too, inside that budget.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +22,17 @@ from deckgen.errors import Problem, problem_at
 KeyPath = tuple[str | int, ...]
 
 #: Most nodes one file may expand to once aliases are followed; real notes use a few hundred.
-MAX_NODES = 100_000
-#: Largest file read, in bytes; a note file is a few kilobytes.
-MAX_BYTES = 1_000_000
+MAX_NODES = 50_000
+#: Largest file read, in bytes; a note file is a few kilobytes, a big sources.yaml ~100 kB.
+MAX_BYTES = 500_000
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
 
 
 @dataclass
@@ -33,23 +44,86 @@ class Document:
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
-    def problem(self, path: KeyPath, message: str, *, at_key: bool = False) -> Problem:
-        """A problem located at `path`, or at its nearest ancestor that has a position."""
+    def position(self, path: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
+        """The (line, column) of `path`, or of its nearest ancestor that has one."""
         marks = self.key_marks if at_key else self.value_marks
         probe = path
         while probe not in marks and probe:
             probe = probe[:-1]
             marks = self.value_marks
-        line, column = marks.get(probe, (1, 1))
+        return marks.get(probe, (1, 1))
+
+    def problem(self, path: KeyPath, message: str, *, at_key: bool = False) -> Problem:
+        """A problem located at `path`, or at its nearest ancestor that has a position."""
+        line, column = self.position(path, at_key=at_key)
         return problem_at(self.path, line, column, message)
+
+
+@dataclass
+class Loaded:
+    """The result of reading one file: the document (None if unusable) and what was found."""
+
+    doc: Document | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class Loader(yaml.SafeLoader):
+    """PyYAML's safe loader reading plain values as YAML 1.2 does (the core schema), like
+    editors and the YAML language server: `yes`, `no`, `on`, `off`, `2024-05-01` and
+    `1:20` are text, not a boolean, a date or a number in base 60; `010` is ten."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML keeps it so)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = str(self.construct_scalar(node)).replace("_", "")
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        if digits.startswith("0o"):
+            return sign * int(digits[2:], 8)
+        if digits.startswith("0x"):
+            return sign * int(digits[2:], 16)
+        return sign * int(digits, 10)
+
+
+def _core_schema() -> None:
+    resolve = Loader.add_implicit_resolver
+    resolve("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    resolve(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    resolve(
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+        list("-+0123456789"),
+    )
+    resolve(
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        list("-+0123456789."),
+    )
+    resolve("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+
+
+_core_schema()
 
 
 class _TooLarge(Exception):
     pass
 
 
+class _Recursive(Exception):
+    pass
+
+
 class _Builder:
-    def __init__(self, loader: yaml.SafeLoader, doc: Document) -> None:
+    def __init__(self, loader: Loader, doc: Document) -> None:
         self.loader = loader
         self.doc = doc
         self.nodes = 0
@@ -64,79 +138,250 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        return self._scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[Any, Any]:
-        self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
-        result: dict[Any, Any] = {}
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node)
+        except yaml.YAMLError:
+            raise
+        except Exception:  # an explicit tag the value does not fit, e.g. `!!int ten`
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            self._report(node, f"YAML error: '{node.value}' is not a valid !!{tag}")
+            return node.value
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            key = str(self.loader.construct_object(key_node))
+            if key_node.tag == _MERGE_TAG:
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._report(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            key = str(self._scalar(key_node))
             child = (*path, key)
             if key in result:
-                first_line, _ = self.doc.key_marks[child]
-                line, column = _mark(key_node)
-                self.problems.append(
-                    problem_at(
-                        self.doc.path,
-                        line,
-                        column,
-                        f"duplicate key '{key}' (first given on line {first_line})",
-                    )
+                first_line, first_column = self.doc.key_marks[child]
+                self._report(
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {first_line}, "
+                    f"column {first_column})",
                 )
                 continue
             self.doc.key_marks[child] = _mark(key_node)
             result[key] = self.build(value_node, child)
+        for merge in merges:
+            # `<<: *base` or `<<: [*a, *b]`: keys given here win, then earlier sources.
+            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self._report(source, "a merge key '<<' needs a mapping or a list of mappings")
+                    continue
+                merged = self._mapping(source, path)
+                for key, value in merged.items():
+                    result.setdefault(key, value)
         return result
+
+    def _report(self, node: yaml.Node, message: str) -> None:
+        line, column = _mark(node)
+        self.problems.append(problem_at(self.doc.path, line, column, message))
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
+def expanded_size(root: yaml.Node, limit: int = MAX_NODES) -> int:
+    """How many nodes `root` expands to with every alias followed, capped at `limit` + 1.
+
+    Shared nodes are counted once per use but computed once, so this is linear in the
+    file however far its aliases would expand. Raises `_Recursive` on a cycle.
+    """
+    sizes: dict[int, int] = {}
+    in_progress = -1
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known == in_progress:
+            raise _Recursive
+        if known is not None:
+            return known
+        sizes[id(node)] = in_progress
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key) + size(value)
+                if total > limit:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item)
+                if total > limit:
+                    break
+        total = min(total, limit + 1)
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str | None, Loaded]:
+    """The file's text, or None with the reason; a UTF-8 BOM is dropped with a warning."""
+    result = Loaded(doc=None)
+    for bom, encoding in _BOMS.items():
+        if raw.startswith(bom):
+            message = f"file is encoded as {encoding}; save it as UTF-8"
+            result.errors.append(problem_at(path, 1, 1, message))
+            return None, result
     if raw.startswith(b"\xef\xbb\xbf"):
-        return None, [
-            problem_at(
-                path, 1, 1, "file starts with a byte-order mark; save it as UTF-8 without BOM"
-            )
-        ]
+        message = "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
+        result.warnings.append(problem_at(path, 1, 1, message))
+        raw = raw[3:]
     try:
-        return raw.decode("utf-8"), []
+        return raw.decode("utf-8"), result
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         message = f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
-        return None, [problem_at(path, line, column, message)]
+        result.errors.append(problem_at(path, line, column, message))
+        return None, result
 
 
-def load_document(path: Path) -> tuple[Document | None, list[Problem]]:
-    """Read and parse `path`; return the document (None if unusable) and any problems."""
+def _tab_problems(path: Path, text: str) -> list[Problem]:
+    """One problem per line indented with a tab character."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            column = indent.index("\t") + 1
+            message = "tab character in the indentation; YAML indents with spaces only"
+            problems.append(problem_at(path, number, column, message))
+    return problems
+
+
+_UNCLOSED = {
+    "while scanning a quoted scalar": "quoted text is never closed; add the closing quote",
+    "while parsing a flow sequence": "'[' is never closed; add the matching ']'",
+    "while parsing a flow mapping": "'{' is never closed; add the matching '}'",
+}
+_FOUND = {
+    "<block mapping start>": "this key is indented differently from the keys above it",
+    "?": "a key where a list item was expected; check the indentation",
+    "-": "a list item where a key was expected; check the indentation",
+}
+
+
+def _syntax_problems(path: Path, text: str, exc: yaml.MarkedYAMLError) -> list[Problem]:
+    """Say what a YAML syntax error means, where the author can fix it."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark, start = exc.problem_mark or exc.context_mark, exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+    def at(line: int, column: int, message: str) -> list[Problem]:
+        return [problem_at(path, line, column, f"YAML syntax error: {message}")]
+
+    if "'\\t'" in problem:
+        tabs = _tab_problems(path, text)
+        if any(p.line == line for p in tabs):
+            return tabs
+        return at(line, column, "a tab character is not allowed here; use spaces")
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        what = problem.replace("could not determine a constructor for the tag", "unknown tag")
+        return [problem_at(path, line, column, f"YAML error: {what or 'invalid value'}")]
+    if (
+        start is not None
+        and context in _UNCLOSED
+        and ("end of stream" in problem or "<stream end>" in problem)
+    ):
+        return at(start.line + 1, start.column + 1, _UNCLOSED[context])
+    if "another document" in problem:
+        return at(line, column, "a second YAML document starts here; keep one note per file")
+    if problem == "mapping values are not allowed here":
+        message = "':' is not allowed here; quote a value that contains ': ' or fix the indentation"
+        return at(line, column, message)
+    if problem.startswith("expected <block end>, but found "):
+        token = problem.removeprefix("expected <block end>, but found ").strip("'")
+        return at(line, column, _FOUND.get(token, f"unexpected '{token}'"))
+    if problem.startswith("found character ") and "cannot start any token" in problem:
+        char = problem.removeprefix("found character ").split(" ")[0]
+        return at(line, column, f"{char} cannot start a value; put the value in quotes")
+    if problem == "could not find expected ':'" and start is not None:
+        return at(start.line + 1, start.column + 1, "expected 'key: value', found no ':'")
+    what = problem or context or "invalid YAML"
+    if context.startswith("while ") and start is not None and problem:
+        what += f" ({context} at line {start.line + 1}, column {start.column + 1})"
+    return at(line, column, what)
+
+
+def _reader_problem(path: Path, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    position = min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    message = f"control character U+{code:04X} is not allowed in YAML; remove it"
+    return problem_at(path, line, column, message)
+
+
+def read_yaml(path: Path) -> Loaded:
+    """Read and parse `path` within the size limits, collecting every problem found."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
     except OSError as exc:
-        return None, [problem_at(path, 1, 1, f"cannot read file: {exc.strerror}")]
+        reason = exc.strerror or type(exc).__name__
+        return Loaded(None, [problem_at(path, 1, 1, f"cannot read file: {reason}")])
     if len(raw) > MAX_BYTES:
-        return None, [problem_at(path, 1, 1, f"file is larger than {MAX_BYTES:,} bytes")]
-    text, problems = _decode(path, raw)
+        message = f"file is larger than {MAX_BYTES:,} bytes; split it up"
+        return Loaded(None, [problem_at(path, 1, 1, message)])
+    text, result = _decode(path, raw)
     if text is None:
-        return None, problems
-    loader = yaml.SafeLoader(text)
+        return result
+    try:
+        loader = Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
+        result.errors.append(_reader_problem(path, text, exc))
+        return result
     doc = Document(path=path, data=None)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, [problem_at(path, 1, 1, "file is empty")]
+            result.errors.append(problem_at(path, 1, 1, "file is empty"))
+            return result
+        if expanded_size(node) > MAX_NODES:
+            raise _TooLarge
         builder = _Builder(loader, doc)
         doc.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
-        return None, [problem_at(path, line, column, f"YAML syntax error: {what}")]
+        result.errors += _syntax_problems(path, text, exc)
+        return result
+    except yaml.reader.ReaderError as exc:
+        result.errors.append(_reader_problem(path, text, exc))
+        return result
+    except yaml.YAMLError as exc:
+        result.errors.append(problem_at(path, 1, 1, f"YAML error: {exc}"))
+        return result
     except _TooLarge:
-        message = f"YAML aliases expand to more than {MAX_NODES:,} nodes"
-        return None, [problem_at(path, 1, 1, message)]
+        message = f"YAML aliases expand to more than {MAX_NODES:,} values"
+        result.errors.append(problem_at(path, 1, 1, message))
+        return result
+    except _Recursive:
+        message = "a YAML alias refers to its own anchor (a recursive structure)"
+        result.errors.append(problem_at(path, 1, 1, message))
+        return result
+    except RecursionError:
+        result.errors.append(problem_at(path, 1, 1, "values are nested too deeply"))
+        return result
     finally:
         loader.dispose()
-    return doc, builder.problems
+    result.doc = doc
+    result.errors += builder.problems
+    return result
+
+
+def load_document(path: Path) -> tuple[Document | None, list[Problem]]:
+    """Read and parse `path`; return the document (None if unusable) and its errors."""
+    loaded = read_yaml(path)
+    return loaded.doc, loaded.errors

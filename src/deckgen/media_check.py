@@ -1,0 +1,223 @@
+"""Media files: every image deck.yaml names must be a readable SVG, PNG or JPEG inside the
+cards folder; media files under the cards folder that nothing uses are reported."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import struct
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from deckgen.errors import Findings, problem_at
+from deckgen.yamldoc import Document, KeyPath
+
+#: File endings treated as media: such a file that nothing uses gets a warning.
+MEDIA_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp", ".bmp", ".mp3", ".ogg", ".wav", ".mp4"}
+)
+#: Largest image read, in bytes.
+MAX_IMAGE_BYTES = 20_000_000
+
+_SUFFIXES = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}
+_NAMES = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
+_NUMBER = r"\s*(-?[\d.]+(?:e-?\d+)?)[\s,]*"
+_VIEWBOX = re.compile(r"""\bviewBox\s*=\s*(["'])""" + _NUMBER * 4 + r"\1", re.IGNORECASE)
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def check_diagram_images(root: Path, deck: Document, findings: Findings) -> set[Path]:
+    """Check each `diagrams: {name: {image: ...}}` entry of deck.yaml; return the files used.
+
+    Works on the raw data, so images are checked even when deck.yaml has other errors.
+    """
+    used: set[Path] = set()
+    diagrams = deck.data.get("diagrams") if isinstance(deck.data, dict) else None
+    if not isinstance(diagrams, dict):
+        return used
+    for name, entry in diagrams.items():
+        image = entry.get("image") if isinstance(entry, dict) else None
+        if isinstance(image, str) and image.strip():
+            path: KeyPath = ("diagrams", name, "image")
+            found = _check_image(root, image.strip(), deck, path, findings)
+            used.update(found)
+    return used
+
+
+def _check_image(
+    root: Path, image: str, deck: Document, path: KeyPath, findings: Findings
+) -> set[Path]:
+    where = ".".join(str(part) for part in path)
+
+    def error(message: str) -> set[Path]:
+        findings.error(deck.problem(path, f"{where}: {message}"))
+        return set()
+
+    if PurePosixPath(image).is_absolute() or PureWindowsPath(image).drive:
+        return error(f"'{image}' is an absolute path; give a path inside the cards folder")
+    base = lexical(root)
+    candidate = lexical(base / image)
+    if not candidate.is_relative_to(base):
+        return error(f"'{image}' is outside the cards folder; keep images inside it")
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError):
+        error(f"'{image}' is a link that cannot be followed")
+        return {candidate}
+    if not resolved.is_relative_to(base.resolve()):
+        error(f"'{image}' is a link to a file outside the cards folder")
+        return {candidate}
+    used = {candidate, resolved}
+    if not candidate.exists():
+        message = f"file '{image}' not found"
+        close = difflib.get_close_matches(image, _relative_media(base), n=1)
+        error(message + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return used
+    if candidate.is_dir():
+        error(f"'{image}' is a folder, not an image file")
+        return used
+    try:
+        with candidate.open("rb") as file:
+            data = file.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        error(f"cannot read '{image}': {exc.strerror or type(exc).__name__}")
+        return used
+    if len(data) > MAX_IMAGE_BYTES:
+        error(f"'{image}' is larger than {MAX_IMAGE_BYTES:,} bytes")
+        return used
+    kind, trouble = sniff_image(data)
+    if kind is None:
+        error(f"'{image}' is not an SVG, PNG or JPEG image (found {trouble})")
+    elif trouble:
+        error(f"'{image}' is {_NAMES[kind]} but {trouble}")
+    elif candidate.suffix.lower() not in _SUFFIXES[kind]:
+        message = f"{where}: '{image}' holds {_NAMES[kind]}; name it with {_SUFFIXES[kind][0]}"
+        findings.warn(deck.problem(path, message))
+    return used
+
+
+def lexical(path: Path) -> Path:
+    """`path` made absolute and normalised ('..' removed) without following links."""
+    return Path(os.path.normpath(Path.cwd() / path))
+
+
+def _relative_media(base: Path) -> list[str]:
+    return sorted(
+        path.relative_to(base).as_posix()
+        for path in walk_files(base)
+        if path.suffix.lower() in MEDIA_SUFFIXES
+    )
+
+
+def walk_files(root: Path) -> list[Path]:
+    """Every file under `root` outside hidden folders, without following folder links."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder) / name for name in sorted(files) if not name.startswith(".")]
+    return found
+
+
+def sniff_image(data: bytes) -> tuple[str | None, str | None]:
+    """('png' | 'jpeg' | 'svg', None) for a usable image; else the kind (if known) and
+    what is wrong, or (None, what the bytes are instead)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        if len(data) < 24 or data[12:16] != b"IHDR":
+            return "png", "its header is damaged"
+        width, height = struct.unpack(">II", data[16:24])
+        return ("png", None) if width and height else ("png", "it has no size")
+    if data.startswith(b"\xff\xd8\xff"):
+        return ("jpeg", None) if _jpeg_has_size(data) else ("jpeg", "it has no size (SOF) segment")
+    root = _xml_root(data)
+    if root is not None:
+        name, start_tag = root
+        if name.rsplit(":", 1)[-1] != "svg":
+            return None, f"XML whose root element is <{name}>"
+        match = _VIEWBOX.search(start_tag)
+        if match is None or float(match[4]) <= 0 or float(match[5]) <= 0:
+            return "svg", 'its <svg> element needs a viewBox, e.g. viewBox="0 0 800 600"'
+        return "svg", None
+    return None, _what(data)
+
+
+def _jpeg_has_size(data: bytes) -> bool:
+    index = 2
+    while index + 9 < len(data):
+        if data[index] != 0xFF:
+            index += 1
+            continue
+        marker = data[index + 1]
+        if marker in _SOF:
+            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+            return bool(width and height)
+        if marker == 0xD8 or marker == 0x01 or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+            index += 1 if marker == 0xFF else 2
+            continue
+        (length,) = struct.unpack(">H", data[index + 2 : index + 4])
+        index += 2 + max(length, 2)
+    return False
+
+
+def _xml_root(data: bytes) -> tuple[str, str] | None:
+    """The root element's name and start tag, skipping the prolog, if `data` looks like XML."""
+    text = data[:65536].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text.startswith("<"):
+        return None
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        rest = text[position:]
+        if rest.startswith("<?"):
+            end = text.find("?>", position)
+            position = end + 2
+        elif rest.startswith("<!--"):
+            end = text.find("-->", position)
+            position = end + 3
+        elif rest[:9].upper() == "<!DOCTYPE":
+            bracket, close = text.find("[", position), text.find(">", position)
+            if 0 <= bracket < close:
+                close = text.find(">", max(text.find("]", bracket), bracket))
+            end = close
+            position = end + 1
+        else:
+            break
+        if end < 0:
+            return None
+    match = re.match(r"<([A-Za-z_][\w.:-]*)", text[position:])
+    if match is None:
+        return None
+    end = text.find(">", position)
+    return match.group(1), text[position : end + 1 if end >= 0 else len(text)]
+
+
+def _what(data: bytes) -> str:
+    if not data:
+        return "an empty file"
+    for magic, name in (
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (b"PK\x03\x04", "a zip archive"),
+    ):
+        if data.startswith(magic):
+            return name
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "a WebP image"
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary data"
+    return "text"
+
+
+def unused_media(files: Iterable[Path], used: set[Path], findings: Findings) -> None:
+    """A warning for each media file that nothing refers to."""
+    for path in files:
+        if path.suffix.lower() not in MEDIA_SUFFIXES:
+            continue
+        absolute = lexical(path)
+        if absolute in used:
+            continue
+        message = "unused media file: nothing in the cards refers to it"
+        findings.warn(problem_at(path, 1, 1, message))

@@ -1,0 +1,278 @@
+"""Checks beyond one file's schema: references across files, duplicate ids, cloze text,
+diagram names, and HTML in text. Every problem is recorded, none raised."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from deckgen.cloze import cloze_issues
+from deckgen.describe import dotted
+from deckgen.errors import Findings, display_path
+from deckgen.yamldoc import Document, KeyPath
+
+#: The key that holds a note's id, by note folder.
+ID_KEYS = {"points": "code", "concepts": "id", "conditions": "id", "facts": "id"}
+
+_DANGEROUS_TAG = re.compile(r"<\s*/?\s*(script|iframe)\b", re.IGNORECASE)
+_EVENT_HANDLER = re.compile(r"<[a-z][^>]*?[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
+_SCRIPT_URL = re.compile(r"\bjavascript\s*:", re.IGNORECASE)
+_PLAIN_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
+_TAG = re.compile(r"</?([a-z][a-z0-9-]*)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+
+def check_notes(
+    docs: dict[str, list[Document]],
+    unreadable: dict[str, list[str]],
+    source_keys: set[str] | None,
+    diagram_names: set[str],
+    findings: Findings,
+) -> None:
+    """Everything about the notes that one file's schema cannot see.
+
+    Works on the parsed data of every note file, valid or not, reading each value only
+    when it has the right type (the schema reports the others), so one run reports every
+    problem. `unreadable` holds, per folder, the file stems of files that could not be
+    parsed or validated: references to them are not reported, since the file's own errors
+    say enough.
+    """
+    ids = {folder: _ids(folder, docs.get(folder, [])) for folder in ID_KEYS}
+    for folder, found in ids.items():
+        _duplicate_ids(folder, found, findings)
+    point_codes = {code for code, _ in ids["points"]} | set(unreadable.get("points", []))
+    condition_ids = {i for i, _ in ids["conditions"]} | set(unreadable.get("conditions", []))
+    codes = {code: doc for code, doc in reversed(ids["points"])}
+    for doc in docs.get("points", []):
+        aliases = _texts(doc, "aliases")
+        point_codes.update(alias for _, alias in aliases)
+    for folder, folder_docs in docs.items():
+        for doc in folder_docs:
+            if folder == "points":
+                _check_point(doc, codes, diagram_names, findings)
+            elif folder == "concepts":
+                _check_concept(doc, point_codes, findings)
+            elif folder == "conditions":
+                _check_condition(doc, condition_ids, findings)
+            _file_name(folder, doc, findings)
+            _repeated(doc, "sources", findings)
+            _repeated(doc, "tags", findings, warn=True)
+            if source_keys is not None:
+                for i, key in _texts(doc, "sources"):
+                    if key not in source_keys:
+                        message = f"sources[{i}]: {_unknown('source', key, source_keys)}"
+                        findings.error(doc.problem(("sources", i), message))
+
+
+def check_order(
+    deck: Document,
+    docs: dict[str, list[Document]],
+    unreadable: dict[str, list[str]],
+    findings: Findings,
+) -> None:
+    """deck.yaml's `order` names existing notes, each once."""
+    known = {note_id for folder in ID_KEYS for note_id, _ in _ids(folder, docs.get(folder, []))}
+    known.update(stem for stems in unreadable.values() for stem in stems)
+    first: dict[str, int] = {}
+    for i, note_id in _texts(deck, "order"):
+        path: KeyPath = ("order", i)
+        if note_id not in known:
+            message = f"order[{i}]: {_unknown('note', note_id, known)}"
+            findings.error(deck.problem(path, message))
+        elif note_id in first:
+            line, column = deck.position(("order", first[note_id]))
+            message = (
+                f"order[{i}]: '{note_id}' is listed twice (first at line {line}, column {column})"
+            )
+            findings.error(deck.problem(path, message))
+        first.setdefault(note_id, i)
+
+
+def _text(value: Any) -> str | None:
+    """A value as the schema would read it as text, or None if it is not text."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _field(doc: Document, key: str) -> Any:
+    return doc.data.get(key) if isinstance(doc.data, dict) else None
+
+
+def _texts(doc: Document, key: str) -> list[tuple[int, str]]:
+    """The text items of the list at `key`, with their indexes."""
+    items = _field(doc, key)
+    if not isinstance(items, list):
+        return []
+    return [(i, text) for i, item in enumerate(items) if (text := _text(item))]
+
+
+def _ids(folder: str, docs: list[Document]) -> list[tuple[str, Document]]:
+    found = []
+    for doc in docs:
+        note_id = _text(_field(doc, ID_KEYS[folder]))
+        if note_id:
+            found.append((note_id, doc))
+    return found
+
+
+def _duplicate_ids(folder: str, ids: list[tuple[str, Document]], findings: Findings) -> None:
+    key = ID_KEYS[folder]
+    seen: dict[str, Document] = {}
+    for note_id, doc in ids:
+        first = seen.setdefault(note_id, doc)
+        if first is doc:
+            continue
+        message = f"{key}: duplicate {key} '{note_id}' (also in {_place(first, (key,))})"
+        findings.error(doc.problem((key,), message))
+
+
+def _place(doc: Document, path: KeyPath) -> str:
+    line, column = doc.position(path)
+    return f"{display_path(doc.path)}:{line}:{column}"
+
+
+def _check_point(
+    doc: Document, codes: dict[str, Document], diagram_names: set[str], findings: Findings
+) -> None:
+    _cloze(doc, "location", "location_cloze", findings)
+    _repeated(doc, "aliases", findings)
+    own = _text(_field(doc, "code"))
+    for i, alias in _texts(doc, "aliases"):
+        if alias == own:
+            findings.error(doc.problem(("aliases", i), f"aliases[{i}]: '{alias}' is the code"))
+        elif alias in codes:
+            where = _place(codes[alias], ("code",))
+            message = f"aliases[{i}]: '{alias}' is the code of another point ({where})"
+            findings.error(doc.problem(("aliases", i), message))
+    diagram = _field(doc, "diagram")
+    name = _text(diagram.get("name")) if isinstance(diagram, dict) else None
+    if name and name not in diagram_names:
+        message = _unknown("diagram", name, diagram_names)
+        message += "; use a built-in diagram or add it under 'diagrams:' in deck.yaml"
+        findings.error(doc.problem(("diagram", "name"), f"diagram.name: {message}"))
+
+
+def _check_concept(doc: Document, point_codes: set[str], findings: Findings) -> None:
+    _cloze(doc, "definition", "cloze", findings)
+    _repeated(doc, "related_points", findings)
+    for i, code in _texts(doc, "related_points"):
+        if code not in point_codes:
+            message = f"related_points[{i}]: {_unknown('point', code, point_codes)}"
+            findings.error(doc.problem(("related_points", i), message))
+
+
+def _check_condition(doc: Document, condition_ids: set[str], findings: Findings) -> None:
+    own = _text(_field(doc, "id"))
+    items = _field(doc, "distinguish_from")
+    first: dict[str, KeyPath] = {}
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        other = _text(item.get("condition")) if isinstance(item, dict) else None
+        if not other:
+            continue
+        path: KeyPath = ("distinguish_from", i, "condition")
+        where = dotted(path)
+        if other == own:
+            findings.error(doc.problem(path, f"{where}: '{other}' is this condition itself"))
+        elif other not in condition_ids:
+            message = f"{where}: {_unknown('condition', other, condition_ids)}"
+            findings.error(doc.problem(path, message))
+        elif other in first:
+            line, column = doc.position(first[other])
+            message = f"{where}: '{other}' is listed twice (first at line {line}, column {column})"
+            findings.error(doc.problem(path, message))
+        first.setdefault(other, path)
+
+
+def _cloze(doc: Document, text_key: str, phrases_key: str, findings: Findings) -> None:
+    text = _text(_field(doc, text_key))
+    if text is None:
+        return
+    phrases = _field(doc, phrases_key)
+    phrases = phrases if isinstance(phrases, list) else []
+    if not all(_text(phrase) for phrase in phrases):
+        return  # the schema reports the bad item
+    for index, message in cloze_issues(text, [str(_text(phrase)) for phrase in phrases]):
+        path: KeyPath = (text_key,) if index is None else (phrases_key, index)
+        findings.error(doc.problem(path, f"{dotted(path)}: {message}"))
+
+
+def _repeated(doc: Document, key: str, findings: Findings, *, warn: bool = False) -> None:
+    """A value listed twice in one list: an error (a warning for harmless repeats)."""
+    first: dict[str, int] = {}
+    for i, value in _texts(doc, key):
+        if value not in first:
+            first[value] = i
+            continue
+        line, column = doc.position((key, first[value]))
+        message = f"{key}[{i}]: '{value}' is listed twice (first at line {line}, column {column})"
+        problem = doc.problem((key, i), message)
+        (findings.warn if warn else findings.error)(problem)
+
+
+def _file_name(folder: str, doc: Document, findings: Findings) -> None:
+    key = ID_KEYS[folder]
+    note_id = _text(_field(doc, key))
+    if note_id and _PLAIN_ID.fullmatch(note_id) and doc.path.stem != note_id:
+        message = (
+            f"{key}: '{note_id}' differs from the file name '{doc.path.name}'; "
+            f"name the file {note_id}{doc.path.suffix}"
+        )
+        findings.warn(doc.problem((key,), message))
+
+
+def _unknown(kind: str, name: str, known: set[str]) -> str:
+    message = f"unknown {kind} '{name}'"
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return message + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
+def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every text value in parsed YAML data, with its key path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from strings(item, (*path, i))
+
+
+def check_html(doc: Document, findings: Findings) -> None:
+    """Raw HTML in text: scripts, frames, event handlers and script URLs are errors; other
+    tags are warnings, since deckgen shows them as text rather than formatting."""
+    for path, text in strings(doc.data):
+        if "<" not in text and ":" not in text:
+            continue
+        where = dotted(path) or "text"
+        danger = _danger(text)
+        if danger:
+            message = (
+                f"{where}: {danger} is not allowed in card text; remove it "
+                "(deckgen would show it as text, never run it)"
+            )
+            findings.error(doc.problem(path, message))
+            continue
+        tag = _TAG.search(text)
+        if tag:
+            message = (
+                f"{where}: raw HTML <{tag.group(1).lower()}> is shown as text, not formatted; "
+                "use Markdown such as *italic* or **bold**"
+            )
+            findings.warn(doc.problem(path, message))
+
+
+def _danger(text: str) -> str | None:
+    match = _DANGEROUS_TAG.search(text)
+    if match:
+        return f"HTML <{match.group(1).lower()}>"
+    match = _EVENT_HANDLER.search(text)
+    if match:
+        return f"an HTML event handler '{match.group(1).lower()}='"
+    if _SCRIPT_URL.search(text):
+        return "a 'javascript:' URL"
+    return None

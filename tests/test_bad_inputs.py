@@ -1,0 +1,176 @@
+"""Every bad input in tests/bad_inputs/ gives exactly the expected messages, locations and
+exit status through the command line, and writes nothing (see badinputs.py for the format)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+import badinputs
+from deckgen.cards import load_cards
+from deckgen.errors import InvalidCards
+from deckgen.yamldoc import MAX_BYTES, read_yaml
+
+CASES = badinputs.cases()
+PROBLEM_LINE = re.compile(r"^(Error|Warning): \S.*:\d+:\d+: \S.*$")
+
+
+def test_the_corpus_is_large_and_every_case_says_what_it_expects() -> None:
+    assert len(CASES) >= 40
+    for case in CASES:
+        assert case.expected, f"{case.name} has no '# > ' lines"
+
+
+def test_the_base_cards_are_valid_without_warnings(tmp_path: Path) -> None:
+    badinputs.set_up(badinputs.Case(name="base", raw=b""), tmp_path)
+    result = badinputs.run(["check", "--strict"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output == "OK: cards has 6 notes (2 points, 1 concept, 2 conditions, 1 fact).\n"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_input(case: badinputs.Case, tmp_path: Path) -> None:
+    badinputs.set_up(case, tmp_path)
+    result = badinputs.run(case.args, tmp_path)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.output == case.output
+    assert result.exit_code == case.exit_code
+    if case.exit_code:
+        *problems, summary = result.output.splitlines() or [""]
+        assert all(PROBLEM_LINE.match(line) for line in problems), result.output
+        assert summary.endswith("nothing was written.") or len(problems) == 0
+    if case.args[0] == "build":
+        assert not (tmp_path / "out").exists()
+        assert not (tmp_path / "cards" / "deckgen.lock").exists()
+
+
+def test_billion_laughs_is_rejected_fast(tmp_path: Path) -> None:
+    (case,) = (case for case in CASES if case.name == "billion-laughs")
+    path = tmp_path / "laughs.yaml"
+    path.write_bytes(case.raw)
+    start = time.perf_counter()
+    loaded = read_yaml(path)
+    elapsed = time.perf_counter() - start
+    assert loaded.doc is None
+    assert [problem.message for problem in loaded.errors] == [
+        "YAML aliases expand to more than 50,000 values"
+    ]
+    assert elapsed < 0.25, f"took {elapsed:.3f} s"
+
+
+def test_merge_keys_that_double_at_each_level_are_rejected_fast(tmp_path: Path) -> None:
+    lines = ["a0: &a0 {x: 1, y: 2}"]
+    lines += [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: {i}}}" for i in range(1, 40)]
+    path = tmp_path / "merges.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    loaded = read_yaml(path)
+    assert time.perf_counter() - start < 0.25
+    assert [problem.message for problem in loaded.errors] == [
+        "YAML aliases expand to more than 50,000 values"
+    ]
+
+
+def test_a_file_over_the_size_limit_is_not_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("notes:\n" + "  - padding padding padding\n" * (MAX_BYTES // 20), "utf-8")
+    start = time.perf_counter()
+    loaded = read_yaml(path)
+    assert time.perf_counter() - start < 0.1
+    assert [str(problem) for problem in loaded.errors] == [
+        f"{path}:1:1: file is larger than 500,000 bytes; split it up"
+    ]
+
+
+def test_values_nested_too_deeply_are_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "{b: " * 3000 + "1" + "}" * 3000 + "\n", encoding="utf-8")
+    loaded = read_yaml(path)
+    assert [problem.message for problem in loaded.errors] == ["values are nested too deeply"]
+
+
+def test_explicit_tags_that_do_not_fit_their_value_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "tags.yaml"
+    path.write_text("a: !!int ten\n? !!float x\n: 1\n", encoding="utf-8")
+    loaded = read_yaml(path)
+    assert [str(problem) for problem in loaded.errors] == [
+        f"{path}:1:4: YAML error: 'ten' is not a valid !!int",
+        f"{path}:2:3: YAML error: 'x' is not a valid !!float",
+    ]
+
+
+def test_an_unreadable_note_file_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cards = badinputs.set_up(badinputs.Case(name="unreadable", raw=b""), tmp_path)
+    victim = cards / "points" / "GB14.yaml"
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == victim.name:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    result = badinputs.run(["check"], tmp_path)
+    assert result.output == (
+        "Error: cards/points/GB14.yaml:1:1: cannot read file: Permission denied\n"
+        "1 problem found; nothing was written.\n"
+    )
+    assert result.exit_code == 1
+
+
+def test_an_unreadable_diagram_image_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = badinputs.Case(name="unreadable-image", raw=b"", target=None)
+    cards = badinputs.set_up(case, tmp_path)
+    (cards / "images").mkdir()
+    (cards / "images" / "face.png").write_bytes(badinputs.PNG)
+    deck = (cards / "deck.yaml").read_text(encoding="utf-8")
+    deck += "diagrams:\n  my-face: {image: images/face.png, title: Face}\n"
+    (cards / "deck.yaml").write_text(deck, encoding="utf-8")
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == "face.png":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    result = badinputs.run(["check"], tmp_path)
+    assert result.output == (
+        "Error: cards/deck.yaml:5:20: diagrams.my-face.image: "
+        "cannot read 'images/face.png': Permission denied\n"
+        "1 problem found; nothing was written.\n"
+    )
+
+
+def test_load_cards_returns_warnings_and_strict_raises_them(tmp_path: Path) -> None:
+    (case,) = (case for case in CASES if case.name == "unknown-key")
+    cards_dir = badinputs.set_up(case, tmp_path)
+    cards = load_cards(cards_dir)
+    assert [problem.message for problem in cards.warnings] == [
+        "unknown key 'englsh_name' (did you mean 'english'?)"
+    ]
+    assert {point.code: point.english for point in cards.points}["ST2"] == "Four Whites"
+    with pytest.raises(InvalidCards) as raised:
+        load_cards(cards_dir, strict=True)
+    assert [problem.message for problem in raised.value.problems] == [
+        "unknown key 'englsh_name' (did you mean 'english'?)"
+    ]
+    assert raised.value.warnings == []
+
+
+def test_errors_come_with_the_warnings_beside_them(tmp_path: Path) -> None:
+    (case,) = (case for case in CASES if case.name == "unknown-nested-key")
+    cards_dir = badinputs.set_up(case, tmp_path)
+    with pytest.raises(InvalidCards) as raised:
+        load_cards(cards_dir)
+    assert [p.message for p in raised.value.problems] == ["missing required key 'needling.depth'"]
+    assert [p.message for p in raised.value.warnings] == [
+        "unknown key 'needling.dept' (did you mean 'depth'?)"
+    ]
