@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
+from deckgen.errors import Problem
 from deckgen.ids import stable_id
 from deckgen.lock import LOCK_FILE, build_time, read_lock
 from deckgen.notes import build_notes, occlusion_numbers
@@ -32,6 +34,11 @@ class BuildReport:
     decks: tuple[DeckCount, ...]
     media: int
     changes: Changes
+    warnings: tuple[Problem, ...] = ()
+
+
+#: Called as notes are made: (records done, records in all).
+Progress = Callable[[int, int], None]
 
 
 def output_name(deck_name: str) -> str:
@@ -45,17 +52,24 @@ def check(*, cards_dir: Path) -> Cards:
     return load_cards(cards_dir)
 
 
-def build(*, cards_dir: Path, out_dir: Path, dry_run: bool = False) -> BuildReport:
+def build(
+    *,
+    cards_dir: Path,
+    out_dir: Path,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
     """Build the cards folder into `out_dir/<deck>.apkg` and update the lock beside the cards.
 
-    Nothing is written unless everything is valid; the .apkg and the lock are each
-    replaced atomically, the lock only after the .apkg is in place.
+    Nothing is written unless everything is valid (with `strict`, free of warnings too);
+    the .apkg and the lock are each replaced atomically, the lock after the .apkg.
     """
-    cards = load_cards(cards_dir)
+    cards = load_cards(cards_dir, strict=strict)
     lock_path = cards_dir / LOCK_FILE
     old_lock = read_lock(lock_path)
     numbers = occlusion_numbers(cards, old_lock.occlusion)
-    specs = build_notes(cards, occlusion=numbers)
+    specs = build_notes(cards, occlusion=numbers, progress=progress)
     new_lock, packaged, changes = stamp(specs, old_lock, build_time())
     new_lock.occlusion = numbers
     decks = _decks(cards, packaged)
@@ -75,7 +89,14 @@ def build(*, cards_dir: Path, out_dir: Path, dry_run: bool = False) -> BuildRepo
         if not dry_run:
             size = write_zip(target, collection=db_path, media=list(media.values()))
             _write_text(lock_path, new_lock.to_json())
-    return BuildReport(output=target, size=size, decks=counts, media=len(media), changes=changes)
+    return BuildReport(
+        output=target,
+        size=size,
+        decks=counts,
+        media=len(media),
+        changes=changes,
+        warnings=cards.warnings,
+    )
 
 
 def _decks(cards: Cards, packaged: list[PackagedNote]) -> list[PackagedDeck]:

@@ -1,18 +1,36 @@
-"""The command line: each command parses its options and calls the core."""
+"""The command line: each command parses its options and calls the core; the core never
+prints. Exit status: 0 success, 1 problems in the cards (or another user error), 2 a
+command-line usage error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from deckgen import __version__
-from deckgen.build import build
+from deckgen.build import BuildReport, Progress, build
 from deckgen.cards import load_cards
-from deckgen.errors import Problem, display_path, labelled, plural
+from deckgen.clidoc import cli_reference
+from deckgen.errors import DeckgenError, Problem, display_path, labelled, plural
 from deckgen.json_schema import write_schemas
+from deckgen.lock import LOCK_FILE, read_lock
+from deckgen.notes import build_notes, occlusion_numbers
+from deckgen.pointdoc import points_markdown
+from deckgen.preview import write_preview
 from deckgen.report import format_report
+from deckgen.scaffold import KINDS, new_note
+from deckgen.stats import collect, format_stats
+from deckgen.watch import BuildOutcome, watch
+
+#: Builds of at least this many notes show a progress bar (on a terminal, without -q).
+PROGRESS_MIN_NOTES = 300
 
 CARDS_OPTION = click.option(
     "--cards",
@@ -27,12 +45,42 @@ STRICT_OPTION = click.option(
     is_flag=True,
     help="Treat warnings (unknown keys, unused media, raw HTML, ...) as errors.",
 )
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+VERBOSE_OPTION = click.option(
+    "-v", "--verbose", is_flag=True, help="List every note that was added, changed or kept."
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="deckgen")
+def _color() -> bool | None:
+    """No colour when NO_COLOR is set (https://no-color.org); else Click decides (a tty)."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def _echo(text: str, *, err: bool = False, **style: Any) -> None:
+    click.echo(click.style(text, **style) if style else text, err=err, color=_color())
+
+
+def _warn(warnings: Iterable[Problem]) -> None:
+    for line in labelled((), warnings):
+        _echo(line, err=True, fg="yellow")
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 88},
+    epilog="Exit status: 0 success; 1 problems in the cards or another user error; "
+    "2 a usage error. Run 'deckgen COMMAND --help' for a command's options and examples.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="deckgen")
 def cli() -> None:
-    """Turn YAML study notes into Anki decks that update in place when you regenerate them."""
+    """Turn YAML study notes into Anki decks that update in place when you regenerate them.
+
+    \b
+    Typical session:
+      deckgen new point ST7     write a skeleton to fill in
+      deckgen check             find every problem at once
+      deckgen build             write build/<deck>.apkg, then import it into Anki
+      deckgen preview           see every card in a browser first
+    """
 
 
 @cli.command("build")
@@ -46,39 +94,113 @@ def cli() -> None:
     help="Folder the .apkg is written to.",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--watch", is_flag=True, help="Rebuild on every save until Ctrl-C.")
 @STRICT_OPTION
-def build_command(cards_dir: Path, out_dir: Path, dry_run: bool, strict: bool) -> None:
-    """Validate the cards and write BUILD/<deck>.apkg for import into Anki.
+@QUIET_OPTION
+@VERBOSE_OPTION
+def build_command(
+    cards_dir: Path,
+    out_dir: Path,
+    dry_run: bool,
+    watch: bool,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Validate the cards and write OUT/<deck>.apkg for import into Anki.
 
-    Nothing is written if the cards have errors (or, with --strict, warnings).
+    Also updates CARDS/deckgen.lock, which keeps each note's modification time moving only
+    when the note changes (commit it). Prints notes and cards per deck and what changed
+    since the last build. Nothing is written if the cards have errors (or, with --strict,
+    warnings): the previous .apkg and lock stay as they were.
 
     \b
     Examples:
       deckgen build
       deckgen build --cards my-cards --out dist
-      deckgen build --dry-run
+      deckgen build --dry-run -v
+      deckgen build --watch
     """
-    cards = load_cards(cards_dir, strict=strict)  # raises before anything is written
-    _warn(cards.warnings)
-    report = build(cards_dir=cards_dir, out_dir=out_dir, dry_run=dry_run)
-    click.echo(format_report(report))
+    if watch:
+        if dry_run:
+            raise click.UsageError("--watch and --dry-run cannot be combined")
+        _watch(cards_dir, out_dir, quiet=quiet, verbose=verbose)
+        return
+    with _progress_bar(enabled=not quiet) as progress:
+        report = build(
+            cards_dir=cards_dir, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
+        )
+    _show_report(report, quiet=quiet, verbose=verbose)
+
+
+def _show_report(report: BuildReport, *, quiet: bool, verbose: bool) -> None:
+    _warn(report.warnings)
+    if not quiet:
+        head, *rest = format_report(report, verbose=verbose).split("\n")
+        _echo(head, bold=True)
+        for line in rest:
+            _echo(line)
+
+
+def _watch(cards_dir: Path, out_dir: Path, *, quiet: bool, verbose: bool) -> None:
+    def show(outcome: BuildOutcome) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        if isinstance(outcome, BuildReport):
+            if not quiet:
+                _echo(f"[{stamp}] rebuilt", fg="green")
+            _show_report(outcome, quiet=quiet, verbose=verbose)
+        else:
+            _echo(f"[{stamp}] not rebuilt; the last good .apkg is unchanged", err=True, fg="red")
+            outcome.show()
+        if not quiet:
+            _echo(f"Watching {display_path(cards_dir)} for changes (Ctrl-C to stop)...")
+
+    with suppress(KeyboardInterrupt):
+        watch(cards_dir=cards_dir, out_dir=out_dir, on_build=show)
+
+
+@contextmanager
+def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on stderr for large builds on a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    bars: list[Any] = []
+
+    def update(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_NOTES:
+            return
+        if not bars:
+            bar = click.progressbar(length=total, label="Building notes", file=sys.stderr)
+            bars.append(bar.__enter__())
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield update
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
 
 
 @cli.command("check")
 @CARDS_OPTION
 @STRICT_OPTION
-def check_command(cards_dir: Path, strict: bool) -> None:
+@QUIET_OPTION
+def check_command(cards_dir: Path, strict: bool, quiet: bool) -> None:
     """Validate the cards without writing anything.
 
     Reports every problem at once as PATH:LINE:COLUMN: MESSAGE; exits with status 1 on
     errors (or, with --strict, on warnings).
 
     \b
-    Example:
-      deckgen check --cards cards
+    Examples:
+      deckgen check
+      deckgen check --cards my-cards --strict
     """
     cards = load_cards(cards_dir, strict=strict)
     _warn(cards.warnings)
+    if quiet:
+        return
     counts = ", ".join(
         plural(len(records), noun)
         for records, noun in (
@@ -91,7 +213,71 @@ def check_command(cards_dir: Path, strict: bool) -> None:
     summary = f"OK: {display_path(cards_dir)} has {plural(len(cards.records), 'note')} ({counts})"
     if cards.warnings:
         summary += f" and {plural(len(cards.warnings), 'warning')}"
-    click.echo(summary + ".")
+    _echo(summary + ".")
+
+
+@cli.command("preview")
+@CARDS_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="build",
+    show_default=True,
+    help="The site is written to OUT/preview/.",
+)
+@STRICT_OPTION
+def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
+    """Write a static site showing every card, front and back, as Anki renders it.
+
+    Cards are grouped by deck and kind, with a filter by tag and text; open the printed
+    index.html in a browser. Writes no .apkg and no lock.
+
+    \b
+    Examples:
+      deckgen preview
+      deckgen preview --cards my-cards --out /tmp
+    """
+    _warn(load_cards(cards_dir, strict=strict).warnings)
+    index = write_preview(cards_dir=cards_dir, out_dir=out_dir / "preview")
+    _echo(f"Preview written to {display_path(index)}")
+
+
+@cli.command("new")
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("note_id", metavar="ID")
+@CARDS_OPTION
+def new_command(kind: str, note_id: str, cards_dir: Path) -> None:
+    """Write a YAML skeleton for a new note, with every field and short comments.
+
+    KIND is point, concept, condition or fact; ID is a point's code (e.g. ST7) or a
+    lower-case id (e.g. liver-wind). Never overwrites an existing file; `deckgen check`
+    then points at each blank still to fill in.
+
+    \b
+    Examples:
+      deckgen new point ST7
+      deckgen new concept liver-wind
+    """
+    path = new_note(cards_dir=cards_dir, kind=kind, note_id=note_id)
+    _echo(f"Wrote {display_path(path)}")
+
+
+@cli.command("stats")
+@CARDS_OPTION
+def stats_command(cards_dir: Path) -> None:
+    """Count notes and cards per deck, kind, tag and channel; list gaps.
+
+    Gaps are points without a diagram and notes without sources.
+
+    \b
+    Example:
+      deckgen stats
+    """
+    cards = load_cards(cards_dir)
+    lock = read_lock(cards_dir / LOCK_FILE)
+    specs = build_notes(cards, occlusion=occlusion_numbers(cards, lock.occlusion))
+    _echo(format_stats(collect(cards, specs)))
 
 
 @cli.command("schema")
@@ -113,12 +299,49 @@ def schema_command(out_dir: Path) -> None:
       deckgen schema --out schemas
     """
     for path in write_schemas(out_dir):
-        click.echo(f"Wrote {display_path(path)}")
+        _echo(f"Wrote {display_path(path)}")
 
 
-def _warn(warnings: Iterable[Problem]) -> None:
-    for line in labelled((), warnings):
-        click.echo(line, err=True)
+@cli.command("docs")
+@CARDS_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="docs",
+    show_default=True,
+    help="Folder for points.md and cli.md.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files are stale.")
+def docs_command(cards_dir: Path, out_dir: Path, check: bool) -> None:
+    """Generate docs/points.md (every point and its location) and docs/cli.md (this help).
+
+    \b
+    Examples:
+      deckgen docs
+      deckgen docs --check
+    """
+    pages = {
+        out_dir / "points.md": points_markdown(load_cards(cards_dir)),
+        out_dir / "cli.md": cli_reference(cli),
+    }
+    stale = [path for path, text in pages.items() if _read(path) != text]
+    if check:
+        if stale:
+            names = ", ".join(display_path(path) for path in stale)
+            raise DeckgenError(f"{names} out of date: run 'deckgen docs'")
+        _echo("Docs are current.")
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in stale:
+        path.write_text(pages[path], encoding="utf-8")
+        _echo(f"Wrote {display_path(path)}")
+    if not stale:
+        _echo("Docs are current.")
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def main() -> None:

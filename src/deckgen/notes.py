@@ -7,7 +7,7 @@ diagram one image-occlusion note with every point on it masked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -262,14 +262,31 @@ def occlusion_numbers(
 
 
 def build_notes(
-    cards: Cards, *, occlusion: Mapping[str, Mapping[str, int]] | None = None
+    cards: Cards,
+    *,
+    occlusion: Mapping[str, Mapping[str, int]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[NoteSpec]:
     """All notes of the cards folder, in authored order.
 
     `occlusion` gives each point's cloze number on its diagram's occlusion note (from the
-    lock); without it, points are numbered in order.
+    lock); without it, points are numbered in order. `progress(done, total)` is told how
+    many records have been turned into notes.
     """
-    return list(_Builder(cards, occlusion or occlusion_numbers(cards, {})).notes())
+    builder = _Builder(cards, occlusion or occlusion_numbers(cards, {}))
+    total = len(cards.records)
+    notes: list[NoteSpec] = []
+    seen: set[str] = set()
+    for spec in builder.notes():
+        notes.append(spec)
+        if progress is not None and spec.kind in _RECORD_KINDS and spec.key not in seen:
+            seen.add(spec.key)
+            progress(len(seen), total)
+    return notes
+
+
+#: Note kinds that stand for one YAML record each (the rest are derived from them).
+_RECORD_KINDS = frozenset({"point", "concept", "condition", "fact"})
 
 
 def _img(media: MediaFile, alt: str) -> str:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from deckgen.build import BuildReport
 from deckgen.changes import REMOVED_TAG
-from deckgen.errors import display_path
+from deckgen.errors import display_path, plural
 
 #: How many note keys a report line lists before it says "and N more".
 LISTED = 8
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _listed(keys: list[str], verbose: bool) -> str:
+    if verbose or len(keys) <= LISTED:
+        return ", ".join(keys)
+    return ", ".join(keys[:LISTED]) + f" and {len(keys) - LISTED} more"
 
 
-def _listed(keys: list[str]) -> str:
-    shown = ", ".join(keys[:LISTED])
-    return shown + (f" and {len(keys) - LISTED} more" if len(keys) > LISTED else "")
-
-
-def format_report(report: BuildReport) -> str:
-    """The build summary as printed by `deckgen build`."""
+def format_report(report: BuildReport, *, verbose: bool = False) -> str:
+    """The build summary as printed by `deckgen build`; `verbose` lists every note key."""
     path = display_path(report.output)
     if report.size is None:
         lines = [f"Dry run: would write {path}"]
@@ -37,12 +34,14 @@ def format_report(report: BuildReport) -> str:
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
     )
     if changes.added:
-        lines.append(f"    added: {_listed(list(changes.added))}")
+        lines.append(f"    added: {_listed(list(changes.added), verbose)}")
     if changes.changed:
         described = [f"{key} ({', '.join(fields)})" for key, fields in changes.changed]
-        lines.append(f"    changed: {_listed(described)}")
+        lines.append(f"    changed: {_listed(described, verbose)}")
+    if verbose and changes.unchanged:
+        lines.append(f"    unchanged: {_listed(list(changes.unchanged), verbose)}")
     if changes.removed:
-        lines.append(f"    removed: {_listed(list(changes.removed))}")
+        lines.append(f"    removed: {_listed(list(changes.removed), verbose)}")
         lines.append(
             "  Anki never deletes notes on import: removed notes are shipped tagged "
             f"{REMOVED_TAG}; find them in the browser with 'tag:{REMOVED_TAG}' and delete them."

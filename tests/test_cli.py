@@ -1,0 +1,190 @@
+"""The command line through Click's CliRunner: exact output and exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from deckgen import __version__
+from deckgen.cli import cli
+from deckgen.clidoc import cli_reference
+
+EPOCH = "1800000000"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return CliRunner()
+
+
+def _in(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(folder)
+
+
+def test_build_prints_the_summary(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    result = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    size = (mini_cards.parent / "out" / "mini-deck.apkg").stat().st_size
+    assert result.output == (
+        f"Built out/mini-deck.apkg ({size / 1000:.1f} kB)\n"
+        "  Mini Deck::Points                  6 notes   14 cards\n"
+        "  Mini Deck::TCM Concepts            2 notes    3 cards\n"
+        "  Mini Deck::Western Differential    4 notes    6 cards\n"
+        "  Mini Deck::Clinical Context         1 note     1 card\n"
+        "  Media: 5 files\n"
+        "  Notes: 13 added, 0 changed, 0 removed, 0 unchanged\n"
+        "    added: point:GB14, point-cloze:GB14, point:LI4, point:ST2, point-cloze:ST2, "
+        "occlusion:test-face, concept:qi, concept-cloze:qi and 5 more\n"
+    )
+    again = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"])
+    assert again.exit_code == 0
+    assert "  Notes: 0 added, 0 changed, 0 removed, 13 unchanged\n" in again.output
+
+
+def test_build_without_options_uses_cards_and_build(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mini_cards.rename(mini_cards.parent / "cards")
+    _in(mini_cards.parent, monkeypatch)
+    result = runner.invoke(cli, ["build", "-q"])
+    assert (result.exit_code, result.output) == (0, "")
+    assert (mini_cards.parent / "build" / "mini-deck.apkg").is_file()
+    check = runner.invoke(cli, ["check"])
+    assert (check.exit_code, check.output) == (
+        0,
+        "OK: cards has 7 notes (3 points, 1 concept, 2 conditions, 1 fact).\n",
+    )
+
+
+def test_dry_run_writes_nothing(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    result = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out", "--dry-run"])
+    assert result.exit_code == 0
+    assert result.output.startswith("Dry run: would write out/mini-deck.apkg\n")
+    assert not (mini_cards.parent / "out").exists()
+    assert not (mini_cards / "deckgen.lock").exists()
+
+
+def test_verbose_lists_every_note_and_the_change(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"])
+    st2 = mini_cards / "points" / "ST2.yaml"
+    st2.write_text(st2.read_text().replace("foramen.", "foramen, below the pupil."))
+    (mini_cards / "points" / "LI4.yaml").unlink()
+    (mini_cards / "concepts" / "qi.yaml").write_text(
+        (mini_cards / "concepts" / "qi.yaml").read_text().replace("[LI4]", "[]")
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000100")
+    quiet_report = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out", "--dry-run"])
+    assert "find them in the browser with 'tag:deckgen::removed'" in quiet_report.output
+    assert "unchanged: " not in quiet_report.output
+    result = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out", "-v"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "  Notes: 0 added, 3 changed, 1 removed, 9 unchanged" in lines
+    assert (
+        "    changed: point:ST2 (Location), point-cloze:ST2 (Text), concept:qi (Related)" in lines
+    )
+    assert "    removed: point:LI4" in lines
+    assert any(line.startswith("    unchanged: point:GB14, ") for line in lines)
+    assert "find them in the browser with 'tag:deckgen::removed'" in result.output
+
+
+def test_an_error_exits_1_and_keeps_the_package(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"])
+    package = mini_cards.parent / "out" / "mini-deck.apkg"
+    before = hashlib.sha256(package.read_bytes()).hexdigest()
+    (mini_cards / "points" / "ST2.yaml").write_text("code: ST2\npinyin: [\n")
+    result = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: mini/points/ST2.yaml:")
+    assert result.output.endswith("1 problem found; nothing was written.\n")
+    assert "Traceback" not in result.output
+    assert hashlib.sha256(package.read_bytes()).hexdigest() == before
+
+
+def test_missing_cards_folder(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(tmp_path, monkeypatch)
+    result = runner.invoke(cli, ["check"])
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: cards folder 'cards' does not exist\n",
+    )
+
+
+def test_new_writes_a_skeleton_and_never_overwrites(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    result = runner.invoke(cli, ["new", "point", "ST7", "--cards", "mini"])
+    assert (result.exit_code, result.output) == (0, "Wrote mini/points/ST7.yaml\n")
+    again = runner.invoke(cli, ["new", "point", "ST7", "--cards", "mini"])
+    assert again.exit_code == 1
+    assert again.output == (
+        "Error: mini/points/ST7.yaml already exists; deckgen never overwrites it\n"
+    )
+    usage = runner.invoke(cli, ["new", "recipe", "x", "--cards", "mini"])
+    assert usage.exit_code == 2
+
+
+def test_stats_and_preview(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    stats = runner.invoke(cli, ["stats", "--cards", "mini"])
+    assert stats.exit_code == 0
+    assert "Points without a diagram: LI4\n" in stats.output
+    preview = runner.invoke(cli, ["preview", "--cards", "mini", "--out", "out"])
+    assert (preview.exit_code, preview.output) == (
+        0,
+        "Preview written to out/preview/index.html\n",
+    )
+    assert not (mini_cards / "deckgen.lock").exists()
+
+
+def test_no_color_and_quiet(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    coloured = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"], color=True)
+    assert "\x1b[" in coloured.output
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"], color=True)
+    assert "\x1b[" not in plain.output
+    quiet = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out", "-q"])
+    assert quiet.output == ""
+
+
+def test_version_and_help(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["--version"]).output == f"deckgen, version {__version__}\n"
+    for command in ("build", "check", "preview", "new", "stats", "schema", "docs"):
+        result = runner.invoke(cli, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.output, command
+
+
+def test_committed_docs_are_current() -> None:
+    """docs/cli.md and docs/points.md are generated; regenerate with `deckgen docs`."""
+    assert (REPO / "docs" / "cli.md").read_text(encoding="utf-8") == cli_reference(cli)
+    result = CliRunner().invoke(
+        cli, ["docs", "--check", "--cards", str(REPO / "cards"), "--out", str(REPO / "docs")]
+    )
+    assert (result.exit_code, result.output) == (0, "Docs are current.\n")
