@@ -22,3 +22,30 @@ def test_readme_starts_with_the_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "rm -rf .venv\n" + INSTALL_AND_TEST + "\n" in ci
+
+
+def test_readme_counts_match_the_shipped_deck() -> None:
+    import re
+
+    from deckgen.cards import load_cards
+    from deckgen.notes import build_notes
+    from deckgen.stats import card_count
+
+    cards = load_cards(REPO / "cards")
+    specs = build_notes(cards)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(
+        r"has (\d+) source notes \((\d+) points, (\d+) TCM concepts, (\d+) conditions, "
+        r"(\d+) facts\)\nthat become (\d+) Anki notes and (\d+) cards",
+        readme,
+    )
+    assert found is not None
+    assert [int(n) for n in found.groups()] == [
+        len(cards.records),
+        len(cards.points),
+        len(cards.concepts),
+        len(cards.conditions),
+        len(cards.facts),
+        len(specs),
+        sum(card_count(spec) for spec in specs),
+    ]
