@@ -114,6 +114,44 @@ def _core_schema() -> None:
 _core_schema()
 
 
+try:
+    from yaml._yaml import CParser
+
+    HAS_LIBYAML = True
+except ImportError:  # PyYAML built without libyaml: the pure-Python parser does it all
+    HAS_LIBYAML = False
+
+
+if HAS_LIBYAML:
+
+    class _FastLoader(CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's C parser with `Loader`'s resolvers and constructors: the same nodes
+        and marks, about ten times faster. Files it rejects are parsed again by `Loader`,
+        whose messages the error reports are written for."""
+
+        yaml_implicit_resolvers = Loader.yaml_implicit_resolvers
+        yaml_constructors = Loader.yaml_constructors
+        construct_yaml_int = Loader.construct_yaml_int
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+def _fast_compose(text: str) -> tuple[Any, yaml.Node | None] | None:
+    """The composed document by libyaml, or None when the file needs the careful parser
+    (libyaml missing, a character the reader would reject, or any YAML error)."""
+    if not HAS_LIBYAML or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    loader = _FastLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        loader.dispose()
+        return None
+
+
 class _TooLarge(Exception):
     pass
 
@@ -339,14 +377,15 @@ def read_yaml(path: Path) -> Loaded:
     text, result = _decode(path, raw)
     if text is None:
         return result
+    fast = _fast_compose(text)
     try:
-        loader = Loader(text)
+        loader = fast[0] if fast else Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
         result.errors.append(_reader_problem(path, text, exc))
         return result
     doc = Document(path=path, data=None)
     try:
-        node = loader.get_single_node()
+        node = fast[1] if fast else loader.get_single_node()
         if node is None:
             result.errors.append(problem_at(path, 1, 1, "file is empty"))
             return result
