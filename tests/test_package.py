@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from deckgen.build import build
+from deckgen.buildstate import STATE_FILE
 
 
 def _sha256(path: Path) -> str:
@@ -79,7 +80,7 @@ def test_an_interrupted_build_leaves_the_previous_apkg_whole(
         build(cards_dir=mini_cards, out_dir=out)
     assert _sha256(package) == before
     assert (mini_cards / "deckgen.lock").read_bytes() == lock_before
-    assert sorted(p.name for p in out.iterdir()) == [package.name]
+    assert sorted(p.name for p in out.iterdir()) == sorted([package.name, STATE_FILE])
 
 
 def test_a_killed_build_process_leaves_the_previous_apkg_whole(
@@ -89,6 +90,8 @@ def test_a_killed_build_process_leaves_the_previous_apkg_whole(
     out = tmp_path / "out"
     package = build(cards_dir=mini_cards, out_dir=out).output
     before = _sha256(package)
+    st2 = mini_cards / "points" / "ST2.yaml"
+    st2.write_text(st2.read_text().replace("foramen.", "foramen (edited)."))
     script = (
         "import os, signal, zipfile\n"
         "from pathlib import Path\n"
@@ -116,3 +119,32 @@ def test_no_temporary_files_are_left_behind(
     monkeypatch.setattr(tempfile, "tempdir", None)
     build(cards_dir=mini_cards, out_dir=tmp_path / "out")
     assert list(scratch.iterdir()) == []
+
+
+def test_a_rebuild_with_nothing_changed_does_no_work(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    first = build(cards_dir=mini_cards, out_dir=out)
+    package_time = first.output.stat().st_mtime_ns
+    lock_time = (mini_cards / "deckgen.lock").stat().st_mtime_ns
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged rebuild parsed the cards")
+
+    monkeypatch.setattr("deckgen.build.load_cards", no_work)
+    again = build(cards_dir=mini_cards, out_dir=out)
+    assert again.output == first.output and again.size == first.size
+    assert again.decks == first.decks and again.warnings == first.warnings
+    assert not again.changes.added and not again.changes.changed and not again.changes.removed
+    assert len(again.changes.unchanged) == len(first.changes.added)
+    assert first.output.stat().st_mtime_ns == package_time
+    assert (mini_cards / "deckgen.lock").stat().st_mtime_ns == lock_time
+
+    # Any change to the inputs, or to the package on disk, means a real build.
+    monkeypatch.undo()
+    first.output.write_bytes(b"damaged")
+    rebuilt = build(cards_dir=mini_cards, out_dir=out)
+    assert rebuilt.output.read_bytes() != b"damaged"
+    with zipfile.ZipFile(rebuilt.output) as archive:
+        assert archive.testzip() is None

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from deckgen import buildstate
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
 from deckgen.errors import Problem
@@ -65,6 +67,10 @@ def build(
     Nothing is written unless everything is valid (with `strict`, free of warnings too);
     the .apkg and the lock are each replaced atomically, the lock after the .apkg.
     """
+    inputs = buildstate.inputs_digest(cards_dir) if cards_dir.is_dir() else ""
+    saved = buildstate.load_unchanged(out_dir, inputs=inputs)
+    if saved is not None and not (strict and saved["warnings"]):
+        return _unchanged_report(saved, out_dir=out_dir, dry_run=dry_run)
     cards = load_cards(cards_dir, strict=strict)
     lock_path = cards_dir / LOCK_FILE
     old_lock = read_lock(lock_path)
@@ -88,8 +94,10 @@ def build(
         size = None
         if not dry_run:
             size = write_zip(target, collection=db_path, media=list(media.values()))
-            _write_text(lock_path, new_lock.to_json())
-    return BuildReport(
+            lock_text = new_lock.to_json()
+            if _read_text(lock_path) != lock_text:
+                _write_text(lock_path, lock_text)
+    report = BuildReport(
         output=target,
         size=size,
         decks=counts,
@@ -97,6 +105,26 @@ def build(
         changes=changes,
         warnings=cards.warnings,
     )
+    if not dry_run:
+        buildstate.save(out_dir, inputs=buildstate.inputs_digest(cards_dir), report=report)
+    return report
+
+
+def _unchanged_report(saved: dict[str, Any], *, out_dir: Path, dry_run: bool) -> BuildReport:
+    """The report of a build whose inputs and output are as the last build left them."""
+    output = out_dir / Path(saved["output"]).name
+    return BuildReport(
+        output=output,
+        size=None if dry_run else output.stat().st_size,
+        decks=tuple(DeckCount(**deck) for deck in saved["decks"]),
+        media=saved["media"],
+        changes=buildstate.unchanged_changes(saved),
+        warnings=buildstate.saved_warnings(saved),
+    )
+
+
+def _read_text(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def _decks(cards: Cards, packaged: list[PackagedNote]) -> list[PackagedDeck]:
