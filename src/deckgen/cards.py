@@ -8,6 +8,7 @@ files) come back in `Cards.warnings`, or count as errors with `strict=True`.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,9 +73,12 @@ def note_files(root: Path, folder: str) -> list[Path]:
     directory = root / folder
     if not directory.is_dir():
         return []
-    return sorted(
-        p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith(".")
+    names = sorted(  # sorting names, not Path objects: the same order, far cheaper
+        entry.name
+        for entry in os.scandir(directory)
+        if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".")
     )
+    return [directory / name for name in names]
 
 
 def load_cards(root: Path, *, strict: bool = False) -> Cards:

@@ -26,6 +26,10 @@ _VIEWBOX = re.compile(rb"viewBox\s*=\s*[\"']" + _NUMBER * 4 + rb"[\"']")
 _SVG_CLOSE = re.compile(rb"</svg>\s*$")
 
 
+#: (left, top, width, height), as fractions of an image's size.
+Box = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Label:
     """A point's label on an occlusion image, centred on (x + dx, y + shift): fractions of
@@ -73,13 +77,19 @@ class Diagram:
         view, moved to the other side (a bilateral point is the same on both sides).
         Two passes, each label placed against all the others; the input order is kept."""
         labels = [Label(x, y, text) for x, y, text in marks]
+        boxes = [self.label_box(label) for label in labels]
         for _ in range(2):
             for index, label in enumerate(labels):
-                others = [self.label_box(other) for i, other in enumerate(labels) if i != index]
-                labels[index] = min(
-                    self._placements(label),
-                    key=lambda option: sum(_overlap(self.label_box(option), b) for b in others),
-                )  # min() keeps the first of equals: the least moved placement
+                best: tuple[float, Label, Box] | None = None
+                for option in self._placements(label):  # least moved first
+                    box = self.label_box(option)
+                    score = sum(_overlap(box, b) for i, b in enumerate(boxes) if i != index)
+                    if best is None or score < best[0]:
+                        best = (score, option, box)
+                    if score == 0:
+                        break
+                assert best is not None
+                _, labels[index], boxes[index] = best
         return labels
 
     def _placements(self, label: Label) -> list[Label]:
@@ -151,7 +161,7 @@ class Diagram:
         return media_file(stem, svg, "svg")
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def _overlap(a: Box, b: Box) -> float:
     """The area two (left, top, width, height) boxes share."""
     width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])

@@ -179,6 +179,8 @@ class _Builder:
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR_TAG:  # most values: what PyYAML's constructor would return
+            return node.value
         try:
             return self.loader.construct_object(node)
         except yaml.YAMLError:
@@ -225,6 +227,9 @@ class _Builder:
     def _report(self, node: yaml.Node, message: str) -> None:
         line, column = _mark(node)
         self.problems.append(problem_at(self.doc.path, line, column, message))
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -389,7 +394,9 @@ def read_yaml(path: Path) -> Loaded:
         if node is None:
             result.errors.append(problem_at(path, 1, 1, "file is empty"))
             return result
-        if expanded_size(node) > MAX_NODES:
+        # Without an anchor nothing repeats, and every node takes at least one character.
+        might_expand = "&" in text or len(text) > MAX_NODES
+        if might_expand and expanded_size(node) > MAX_NODES:
             raise _TooLarge
         builder = _Builder(loader, doc)
         doc.data = builder.build(node, ())
