@@ -94,9 +94,7 @@ def build(
         size = None
         if not dry_run:
             size = write_zip(target, collection=db_path, media=list(media.values()))
-            lock_text = new_lock.to_json()
-            if _read_text(lock_path) != lock_text:
-                _write_text(lock_path, lock_text)
+            new_lock.write(lock_path)
     report = BuildReport(
         output=target,
         size=size,
@@ -121,10 +119,6 @@ def _unchanged_report(saved: dict[str, Any], *, out_dir: Path, dry_run: bool) ->
         changes=buildstate.unchanged_changes(saved),
         warnings=buildstate.saved_warnings(saved),
     )
-
-
-def _read_text(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def _decks(cards: Cards, packaged: list[PackagedNote]) -> list[PackagedDeck]:
@@ -159,10 +153,3 @@ def _count(db_path: Path, decks: list[PackagedDeck]) -> tuple[DeckCount, ...]:
     return tuple(
         DeckCount(deck.name, *per_deck[deck.deck_id]) for deck in decks if deck.deck_id in per_deck
     )
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Replace a text file atomically."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)

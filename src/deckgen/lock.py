@@ -11,9 +11,11 @@ users can find it in Anki (the importer never deletes), and name the fields that
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,9 +103,10 @@ class Lock:
     #: never reused, so each occlusion card keeps asking for the same point.
     occlusion: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def to_json(self) -> str:
-        """JSON with one line per note, so a change shows in `git diff` as the lines of the
-        notes it touched (and each line is encoded by json's fast C encoder)."""
+    def chunks(self) -> Iterator[str]:
+        """The lock as JSON, in pieces: one line per note, so a change shows in `git diff`
+        as the lines of the notes it touched. Written piece by piece, a large deck's lock
+        never has to be held in memory whole."""
         notetypes = {
             key: {
                 "hash": entry.hash,
@@ -116,22 +119,34 @@ class Lock:
         occlusion = {
             name: dict(sorted(numbers.items())) for name, numbers in sorted(self.occlusion.items())
         }
-        sections = [
-            f'"version": {LOCK_VERSION}',
-            '"notetypes": {\n' + _lines(notetypes) + "\n}",
-            '"occlusion": {\n' + _lines(occlusion) + "\n}",
-            '"notes": {\n'
-            + _lines({key: entry.to_json() for key, entry in sorted(self.notes.items())})
-            + "\n}",
-        ]
-        return "{\n" + ",\n".join(sections) + "\n}\n"
+        yield f'{{\n"version": {LOCK_VERSION},\n"notetypes": {{\n'
+        yield from _lines(notetypes.items())
+        yield '\n},\n"occlusion": {\n'
+        yield from _lines(occlusion.items())
+        yield '\n},\n"notes": {\n'
+        yield from _lines((key, entry.to_json()) for key, entry in sorted(self.notes.items()))
+        yield "\n}\n}\n"
+
+    def to_json(self) -> str:
+        return "".join(self.chunks())
+
+    def write(self, path: Path) -> None:
+        """Write the lock to `path` atomically, leaving the file untouched if it is the same."""
+        temporary = path.with_name(f".{path.name}.tmp")
+        with temporary.open("w", encoding="utf-8") as file:
+            file.writelines(self.chunks())
+        if path.is_file() and filecmp.cmp(temporary, path, shallow=False):
+            temporary.unlink()
+        else:
+            temporary.replace(path)
 
 
-def _lines(items: dict[str, Any]) -> str:
-    return ",\n".join(
-        f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
-        for key, value in items.items()
-    )
+def _lines(items: Iterable[tuple[str, Any]]) -> Iterator[str]:
+    """`"key": value` lines, comma-separated (each encoded by json's fast C encoder)."""
+    for index, (key, value) in enumerate(items):
+        separator = ",\n" if index else ""
+        encoded = json.dumps(value, ensure_ascii=False)
+        yield f"{separator}{json.dumps(key, ensure_ascii=False)}: {encoded}"
 
 
 def build_time() -> int:

@@ -37,15 +37,23 @@ _BOMS = {
 
 @dataclass
 class Document:
-    """A parsed YAML file: its data and the 1-based (line, column) of each node."""
+    """A parsed YAML file: its data and the 1-based (line, column) of each node.
+
+    The positions are worked out only when a problem needs one: most files have none, and
+    recording every node's position for thousands of files costs time and memory. Until
+    then `text` keeps the source to parse again."""
 
     path: Path
     data: Any
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    text: str | None = None  # set while the marks are still to be worked out
 
     def position(self, path: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
         """The (line, column) of `path`, or of its nearest ancestor that has one."""
+        if self.text is not None:
+            _record_marks(self, self.text)
+            self.text = None
         marks = self.key_marks if at_key else self.value_marks
         probe = path
         while probe not in marks and probe:
@@ -161,9 +169,10 @@ class _Recursive(Exception):
 
 
 class _Builder:
-    def __init__(self, loader: Loader, doc: Document) -> None:
+    def __init__(self, loader: Loader, doc: Document, *, marks: bool) -> None:
         self.loader = loader
         self.doc = doc
+        self.marks = marks  # record every node's position in `doc`
         self.nodes = 0
         self.problems: list[Problem] = []
 
@@ -171,7 +180,8 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooLarge
-        self.doc.value_marks.setdefault(path, _mark(node))
+        if self.marks:
+            self.doc.value_marks.setdefault(path, _mark(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -192,6 +202,7 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        first_marks: dict[str, tuple[int, int]] = {}
         merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
@@ -203,14 +214,16 @@ class _Builder:
             key = str(self._scalar(key_node))
             child = (*path, key)
             if key in result:
-                first_line, first_column = self.doc.key_marks[child]
+                first_line, first_column = first_marks[key]
                 self._report(
                     key_node,
                     f"duplicate key '{key}' (first given on line {first_line}, "
                     f"column {first_column})",
                 )
                 continue
-            self.doc.key_marks[child] = _mark(key_node)
+            first_marks[key] = _mark(key_node)
+            if self.marks:
+                self.doc.key_marks[child] = first_marks[key]
             result[key] = self.build(value_node, child)
         for merge in merges:
             # `<<: *base` or `<<: [*a, *b]`: keys given here win, then earlier sources.
@@ -368,6 +381,18 @@ def _reader_problem(path: Path, text: str, exc: yaml.reader.ReaderError) -> Prob
     return problem_at(path, line, column, message)
 
 
+def _record_marks(doc: Document, text: str) -> None:
+    """Parse `text` (which parsed cleanly before) again, recording each node's position."""
+    fast = _fast_compose(text)
+    loader = fast[0] if fast else Loader(text)
+    try:
+        node = fast[1] if fast else loader.get_single_node()
+        if node is not None:
+            _Builder(loader, doc, marks=True).build(node, ())
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path) -> Loaded:
     """Read and parse `path` within the size limits, collecting every problem found."""
     try:
@@ -398,8 +423,9 @@ def read_yaml(path: Path) -> Loaded:
         might_expand = "&" in text or len(text) > MAX_NODES
         if might_expand and expanded_size(node) > MAX_NODES:
             raise _TooLarge
-        builder = _Builder(loader, doc)
+        builder = _Builder(loader, doc, marks=False)
         doc.data = builder.build(node, ())
+        doc.text = text
     except yaml.MarkedYAMLError as exc:
         result.errors += _syntax_problems(path, text, exc)
         return result
