@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,52 @@ def test_edit_rebuild_reimport_updates_in_place_and_keeps_history(
     assert after == before
     assert revlog_count(collection) == log_before
     assert len(collection.find_notes("")) == len(build_notes(load_cards(cards_dir)))
+
+
+def test_every_image_is_in_the_package_and_every_occlusion_note_parses(
+    cards_dir: Path, tmp_path: Path, collection: Collection
+) -> None:
+    package = _build(cards_dir, tmp_path / "out")
+    with zipfile.ZipFile(package) as archive:
+        shipped = set(json.loads(archive.read("media")).values())
+    import_package(collection, package)
+    referenced: set[str] = set()
+    for note_id in collection.find_notes(""):
+        for value in collection.get_note(note_id).fields:
+            referenced |= set(re.findall(r'<img src="([^"]+)"', value))
+    assert referenced, "the deck shows no images"
+    assert referenced <= shipped
+    media = Path(collection.media.dir())
+    assert all((media / name).is_file() for name in referenced)
+
+    occlusions = collection.find_notes("tag:deckgen::occlusion")
+    assert len(occlusions) == len({c["name"] for c in yaml_diagrams(cards_dir)})
+    for note_id in occlusions:
+        parsed = collection.get_image_occlusion_note(note_id).note
+        note = collection.get_note(note_id)
+        assert parsed.image_file_name in referenced
+        ordinals = sorted(o.ordinal for o in parsed.occlusions)
+        assert len(ordinals) == len(note.cards())
+        assert all(len(o.shapes) == 1 and o.shapes[0].shape == "rect" for o in parsed.occlusions)
+
+
+def test_new_cards_come_in_the_order_authored(
+    cards_dir: Path, tmp_path: Path, collection: Collection
+) -> None:
+    import_package(collection, _build(cards_dir, tmp_path / "out"))
+    specs = build_notes(load_cards(cards_dir))
+    position = {spec.guid: index for index, spec in enumerate(specs)}
+    cards = [collection.get_card(card_id) for card_id in collection.find_cards("is:new")]
+    by_due = sorted(cards, key=lambda card: (card.due, card.ord))
+    authored = [position[card.note().guid] for card in by_due]
+    assert authored == sorted(authored)
+
+
+def yaml_diagrams(cards_dir: Path) -> list[dict[str, object]]:
+    """The diagram placements of the shipped points."""
+    placements = []
+    for path in sorted((cards_dir / "points").glob("*.yaml")):
+        diagram = yaml.safe_load(path.read_text(encoding="utf-8")).get("diagram")
+        if diagram:
+            placements.append(diagram)
+    return placements

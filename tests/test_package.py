@@ -148,3 +148,13 @@ def test_a_rebuild_with_nothing_changed_does_no_work(
     assert rebuilt.output.read_bytes() != b"damaged"
     with zipfile.ZipFile(rebuilt.output) as archive:
         assert archive.testzip() is None
+
+
+def test_progress_is_reported_for_every_record(mini_cards: Path, tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    build(
+        cards_dir=mini_cards,
+        out_dir=tmp_path,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls == [(done, 7) for done in range(1, 8)]
