@@ -188,3 +188,62 @@ def test_committed_docs_are_current() -> None:
         cli, ["docs", "--check", "--cards", str(REPO / "cards"), "--out", str(REPO / "docs")]
     )
     assert (result.exit_code, result.output) == (0, "Docs are current.\n")
+
+
+def _second_deck(root: Path) -> Path:
+    (root / "facts").mkdir(parents=True)
+    (root / "deck.yaml").write_text("name: Second Deck\ndescription: Another subject.\n")
+    (root / "sources.yaml").write_text("book:\n  short: Book\n  title: A book.\n")
+    (root / "facts" / "one.yaml").write_text(
+        "id: one\nquestion: What is one?\nanswer: A number.\nsources: [book]\n"
+    )
+    return root
+
+
+def test_several_decks_one_package_each_or_combined(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ankitest import Collection, import_package
+
+    _in(mini_cards.parent, monkeypatch)
+    _second_deck(mini_cards.parent / "second")
+    separate = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second", "-q"])
+    assert (separate.exit_code, separate.output) == (0, "")
+    assert sorted(p.name for p in (mini_cards.parent / "build").glob("*.apkg")) == [
+        "mini-deck.apkg",
+        "second-deck.apkg",
+    ]
+    combined = runner.invoke(
+        cli, ["build", "--cards", "mini", "--cards", "second", "--combined", "Both Decks"]
+    )
+    assert combined.exit_code == 0, combined.output
+    assert combined.output.startswith("Built build/both-decks.apkg")
+    assert "  Second Deck::Clinical Context" in combined.output
+
+    col = Collection(str(mini_cards.parent / "collection.anki2"))
+    try:
+        log = import_package(col, mini_cards.parent / "build" / "both-decks.apkg")
+        assert len(log.new) == 14
+        names = {deck.name for deck in col.decks.all_names_and_ids()}
+        assert {"Mini Deck", "Second Deck", "Second Deck::Clinical Context"} <= names
+    finally:
+        col.close()
+
+
+def test_combining_two_decks_that_share_a_note_is_refused(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    second = _second_deck(mini_cards.parent / "second")
+    (second / "facts" / "imaging.yaml").write_text(
+        "id: imaging\nquestion: Same id as the mini deck's?\nanswer: Yes.\nsources: [book]\n"
+    )
+    result = runner.invoke(
+        cli, ["build", "--cards", "mini", "--cards", "second", "--combined", "Both"]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: mini and second both have the note fact:imaging: rename one of the notes, "
+        "or build the folders separately\n",
+    )
+    assert not (mini_cards.parent / "build").exists()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,9 +15,10 @@ from typing import Any
 from deckgen import buildstate
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
-from deckgen.errors import Problem
+from deckgen.errors import DeckgenError, Problem, display_path
 from deckgen.ids import stable_id
-from deckgen.lock import LOCK_FILE, build_time, read_lock
+from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
+from deckgen.media import MediaFile
 from deckgen.notes import build_notes, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.text import plain
@@ -71,41 +73,126 @@ def build(
     saved = buildstate.load_unchanged(out_dir, inputs=inputs)
     if saved is not None and not (strict and saved["warnings"]):
         return _unchanged_report(saved, out_dir=out_dir, dry_run=dry_run)
+    folder = _prepare(cards_dir, strict=strict, progress=progress, now=build_time())
+    target = out_dir / output_name(folder.cards.deck.name)
+    report = _package([folder], target=target, dry_run=dry_run)
+    if not dry_run:
+        buildstate.save(out_dir, inputs=buildstate.inputs_digest(cards_dir), report=report)
+    return report
+
+
+def build_combined(
+    *,
+    cards_dirs: Sequence[Path],
+    out_dir: Path,
+    name: str,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build several cards folders (each a top-level deck, each with its own lock) into
+    one `out_dir/<name>.apkg`."""
+    now = build_time()
+    folders = [
+        _prepare(cards_dir, strict=strict, progress=progress, now=now) for cards_dir in cards_dirs
+    ]
+    _check_distinct(folders)
+    _distinct_ids(folders)
+    return _package(folders, target=out_dir / output_name(name), dry_run=dry_run)
+
+
+@dataclass
+class _Folder:
+    """One cards folder, validated and stamped against its lock, ready to package."""
+
+    cards_dir: Path
+    cards: Cards
+    lock: Lock
+    packaged: list[PackagedNote]
+    changes: Changes
+    media: dict[str, MediaFile]
+
+
+def _prepare(cards_dir: Path, *, strict: bool, progress: Progress | None, now: int) -> _Folder:
     cards = load_cards(cards_dir, strict=strict)
-    lock_path = cards_dir / LOCK_FILE
-    old_lock = read_lock(lock_path)
+    old_lock = read_lock(cards_dir / LOCK_FILE)
     numbers = occlusion_numbers(cards, old_lock.occlusion)
     specs = build_notes(cards, occlusion=numbers, progress=progress)
-    new_lock, packaged, changes = stamp(specs, old_lock, build_time())
+    new_lock, packaged, changes = stamp(specs, old_lock, now)
     new_lock.occlusion = numbers
-    decks = _decks(cards, packaged)
-    target = out_dir / output_name(cards.deck.name)
     media = {item.name: item for spec in specs for item in spec.media}
+    return _Folder(cards_dir, cards, new_lock, packaged, changes, media)
 
+
+def _check_distinct(folders: list[_Folder]) -> None:
+    """Two folders in one package must not share a note: Anki would see one note."""
+    owners: dict[str, Path] = {}
+    for folder in folders:
+        for note in folder.packaged:
+            other = owners.setdefault(note.guid, folder.cards_dir)
+            if other != folder.cards_dir:
+                raise DeckgenError(
+                    f"{display_path(other)} and {display_path(folder.cards_dir)} both have the "
+                    f"note {note.key}: rename one of the notes, or build the folders separately"
+                )
+
+
+def _distinct_ids(folders: list[_Folder]) -> None:
+    """Give a note whose id another folder already uses a fresh one, in its lock too.
+
+    Ids come from each folder's first build time, so two folders can share one. Anki
+    matches notes by guid and keeps its own ids for notes it has, so a new id changes
+    nothing for anyone who imported the note already; it only keeps this package valid."""
+    used: set[int] = set()
+    highest = max((note.note_id for f in folders for note in f.packaged), default=0)
+    for folder in folders:
+        for index, note in enumerate(folder.packaged):
+            if note.note_id in used:
+                highest += ID_SPACING
+                folder.packaged[index] = dataclasses.replace(note, note_id=highest)
+                entry = folder.lock.notes[note.key]
+                folder.lock.notes[note.key] = dataclasses.replace(entry, id=highest)
+            used.add(folder.packaged[index].note_id)
+
+
+def _package(folders: list[_Folder], *, target: Path, dry_run: bool) -> BuildReport:
+    """Write the folders' notes into one .apkg (unless `dry_run`), then their locks."""
+    packaged = [note for folder in folders for note in folder.packaged]
+    decks = [deck for folder in folders for deck in _decks(folder.cards, folder.packaged)]
+    media = {name: item for folder in folders for name, item in folder.media.items()}
+    mods: dict[str, int] = {}
+    for folder in folders:  # a note type shared by several folders: the latest change wins
+        for key, entry in folder.lock.notetypes.items():
+            mods[key] = max(mods.get(key, 0), entry.mod)
     with tempfile.TemporaryDirectory(prefix="deckgen-") as scratch:
         db_path = Path(scratch) / "collection.anki2"
-        render_collection(
-            db_path,
-            notes=packaged,
-            notetype_mods={key: entry.mod for key, entry in new_lock.notetypes.items()},
-            decks=decks,
-        )
+        render_collection(db_path, notes=packaged, notetype_mods=mods, decks=decks)
         counts = _count(db_path, decks)
         size = None
         if not dry_run:
             size = write_zip(target, collection=db_path, media=list(media.values()))
-            new_lock.write(lock_path)
-    report = BuildReport(
+            for folder in folders:
+                folder.lock.write(folder.cards_dir / LOCK_FILE)
+    return BuildReport(
         output=target,
         size=size,
         decks=counts,
         media=len(media),
-        changes=changes,
-        warnings=cards.warnings,
+        changes=_merged([folder.changes for folder in folders]),
+        warnings=tuple(w for folder in folders for w in folder.cards.warnings),
     )
-    if not dry_run:
-        buildstate.save(out_dir, inputs=buildstate.inputs_digest(cards_dir), report=report)
-    return report
+
+
+def _merged(all_changes: list[Changes]) -> Changes:
+    if len(all_changes) == 1:
+        return all_changes[0]
+    return Changes(
+        added=tuple(key for c in all_changes for key in c.added),
+        changed=tuple(item for c in all_changes for item in c.changed),
+        removed=tuple(key for c in all_changes for key in c.removed),
+        unchanged=tuple(key for c in all_changes for key in c.unchanged),
+        notetypes=tuple(dict.fromkeys(n for c in all_changes for n in c.notetypes)),
+    )
 
 
 def _unchanged_report(saved: dict[str, Any], *, out_dir: Path, dry_run: bool) -> BuildReport:

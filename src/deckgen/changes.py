@@ -116,6 +116,7 @@ def _packaged(key: str, entry: NoteEntry, position: int) -> PackagedNote:
         note_id=entry.id,
         mod=entry.mod,
         due=position,
+        key=key,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from deckgen import __version__
-from deckgen.build import BuildReport, Progress, build
+from deckgen.build import BuildReport, Progress, build, build_combined
 from deckgen.cards import load_cards
 from deckgen.clidoc import cli_reference
 from deckgen.errors import DeckgenError, Problem, display_path, labelled, plural
@@ -84,7 +84,21 @@ def cli() -> None:
 
 
 @cli.command("build")
-@CARDS_OPTION
+@click.option(
+    "--cards",
+    "cards_dirs",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=["cards"],
+    multiple=True,
+    show_default=True,
+    help="Folder with deck.yaml, sources.yaml and the note folders; repeat it to build "
+    "several decks (one .apkg each, or one with --combined).",
+)
+@click.option(
+    "--combined",
+    metavar="NAME",
+    help="Build every --cards folder into one OUT/NAME.apkg instead of one file per deck.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -99,7 +113,8 @@ def cli() -> None:
 @QUIET_OPTION
 @VERBOSE_OPTION
 def build_command(
-    cards_dir: Path,
+    cards_dirs: tuple[Path, ...],
+    combined: str | None,
     out_dir: Path,
     dry_run: bool,
     watch: bool,
@@ -120,17 +135,38 @@ def build_command(
       deckgen build --cards my-cards --out dist
       deckgen build --dry-run -v
       deckgen build --watch
+      deckgen build --cards facial-spasm --cards headache --combined acupuncture
     """
     if watch:
-        if dry_run:
-            raise click.UsageError("--watch and --dry-run cannot be combined")
-        _watch(cards_dir, out_dir, quiet=quiet, verbose=verbose)
+        if dry_run or combined or len(cards_dirs) > 1:
+            raise click.UsageError("--watch builds one --cards folder, without --dry-run")
+        _watch(cards_dirs[0], out_dir, quiet=quiet, verbose=verbose)
         return
     with _progress_bar(enabled=not quiet) as progress:
-        report = build(
-            cards_dir=cards_dir, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
-        )
-    _show_report(report, quiet=quiet, verbose=verbose)
+        if combined:
+            reports = [
+                build_combined(
+                    cards_dirs=cards_dirs,
+                    name=combined,
+                    out_dir=out_dir,
+                    dry_run=dry_run,
+                    strict=strict,
+                    progress=progress,
+                )
+            ]
+        else:
+            reports = [
+                build(
+                    cards_dir=cards_dir,
+                    out_dir=out_dir,
+                    dry_run=dry_run,
+                    strict=strict,
+                    progress=progress,
+                )
+                for cards_dir in cards_dirs
+            ]
+    for report in reports:
+        _show_report(report, quiet=quiet, verbose=verbose)
 
 
 def _show_report(report: BuildReport, *, quiet: bool, verbose: bool) -> None:

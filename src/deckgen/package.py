@@ -37,6 +37,7 @@ class PackagedNote:
     note_id: int
     mod: int
     due: int  # new-card position: cards are shown in the order authored
+    key: str = ""  # the note's identity as authors see it, e.g. 'point:ST2' (for messages)
 
 
 @dataclass(frozen=True)
