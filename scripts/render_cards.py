@@ -45,8 +45,17 @@ def reviewer_web_files() -> Path:
     if not web.is_dir():
         download = CACHE / "wheels"
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(download),
-             f"aqt=={version}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-q",
+                "-d",
+                str(download),
+                f"aqt=={version}",
+            ],
             check=True,
         )
         (wheel,) = download.glob(f"aqt-{version}-*.whl")
@@ -56,14 +65,19 @@ def reviewer_web_files() -> Path:
     return web
 
 
+def _js_string(text: str) -> str:
+    """`text` as a JavaScript string literal safe inside an inline <script>."""
+    return json.dumps(text).replace("</", "<\\/")
+
+
 def page(question: str, answer: str, *, back: bool, night: bool, ordinal: int) -> str:
     classes = f"card card{ordinal + 1}" + (" nightMode night_mode" if night else "")
-    escape = lambda text: json.dumps(text).replace("</", "<\\/")  # noqa: E731
+    escape = _js_string
     show = f"_showQuestion({escape(question)}, {escape(answer)}, {json.dumps(classes)});"
     if back:
         show += f" setTimeout(() => _showAnswer({escape(answer)}), 100);"
     return f"""<!doctype html>
-<html class="{'night-mode' if night else ''}"><head><meta charset="utf-8">
+<html class="{"night-mode" if night else ""}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="web/css/webview.css">
 <link rel="stylesheet" href="web/css/reviewer.css">
@@ -79,11 +93,21 @@ def page(question: str, answer: str, *, back: bool, night: bool, ordinal: int) -
 def screenshot(html: Path, png: Path, size: tuple[int, int]) -> None:
     subprocess.run(
         [
-            "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--hide-scrollbars", "--virtual-time-budget=2000",
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--virtual-time-budget=2000",
             f"--user-data-dir={html.parent / '.chromium'}",
-            f"--window-size={size[0]},{size[1]}", f"--screenshot={png}", html.as_uri(),
+            f"--window-size={size[0]},{size[1]}",
+            f"--screenshot={png}",
+            html.as_uri(),
         ],
         check=True,
         capture_output=True,
@@ -127,8 +151,13 @@ def main() -> None:
                 for mode in args.modes.split(","):
                     html = site / f"{stem}-{side}-{mode}.html"
                     html.write_text(
-                        page(question, answer, back=side == "back", night=mode == "night",
-                             ordinal=card.ord),
+                        page(
+                            question,
+                            answer,
+                            back=side == "back",
+                            night=mode == "night",
+                            ordinal=card.ord,
+                        ),
                         encoding="utf-8",
                     )
                     for size in args.sizes.split(","):

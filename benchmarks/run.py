@@ -1,0 +1,663 @@
+"""deckgen's benchmark: full build, no-op and one-note rebuilds, check, and peak memory,
+each against the right reference, all measured in one run.
+
+    python benchmarks/run.py                      # 2,000 and 20,000 notes, ~10 minutes
+    python benchmarks/run.py --sizes 500,5000     # other sizes
+    python benchmarks/run.py --smoke              # 20 and 50 notes, seconds (for CI)
+    python benchmarks/run.py --write-docs         # also rewrite docs/performance.md
+
+Run it with the Python of the virtualenv where deckgen is installed. Each measured
+operation runs in a fresh process (interpreter start and imports included, as a user
+waits for them), which reports its own peak RSS; its CPU and wall time come from
+`os.wait4`. Runs are interleaved (full build, no-op rebuild, one-note edit, check, the
+genanki baselines; then again), and each figure is the median of the runs made. Results
+are ratios within one run, never absolute times. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import hashlib
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as `python benchmarks/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.baseline import package_counts, prepare
+from benchmarks.synth import Synthetic, edit_one_note, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = Path(__file__).resolve().parent / "worker.py"
+DOCS = ROOT / "docs" / "performance.md"
+#: The package measured: copied at the start of each run (see `snapshot`).
+SOURCE: Path | None = ROOT / "src" / "deckgen" if (ROOT / "src" / "deckgen").is_dir() else None
+DEFAULT_SIZES = (2_000, 20_000)
+SMOKE_SIZES = (20, 50)
+OPERATIONS = ("build", "noop", "edit", "check", "baseline", "baseline_yaml")
+LABELS = {
+    "build": "Full build (fresh output, no lock)",
+    "noop": "No-op rebuild (nothing changed, lock present)",
+    "edit": "Rebuild after editing one note",
+    "check": "`deckgen check`",
+    "baseline": "Bare genanki script, same notes and media",
+    "baseline_yaml": "Bare genanki script + libyaml parse of every YAML file",
+}
+START_MARK = "<!-- benchmark-results:start -->"
+END_MARK = "<!-- benchmark-results:end -->"
+
+Log = Callable[[str], None]
+
+
+class BenchmarkError(Exception):
+    """A measured operation failed, or the two sides did not write the same deck."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One run of one operation in a fresh process."""
+
+    cpu: float  # seconds of CPU (user + system), whole process
+    wall: float  # seconds, whole process
+    work: float  # seconds, the operation alone (without interpreter start and imports)
+    imports: float  # seconds spent importing the tool
+    rss_mb: float  # peak resident set size, MiB
+
+
+@dataclass
+class SizeResult:
+    notes: int  # note files
+    files: dict[str, int]  # note files by folder
+    diagram_points: int
+    clock: str = "cpu"  # what the ratios compare: "cpu" or "wall" seconds
+    anki: dict[str, int] = field(default_factory=dict)  # notes, cards, media in the .apkg
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+
+    def median(self, operation: str, attribute: str | None = None) -> float:
+        """The median over runs of one operation's `attribute` (default: the clock compared)."""
+        attribute = attribute or self.clock
+        values = [getattr(sample, attribute) for sample in self.samples.get(operation, [])]
+        return _median(values)
+
+    def peak_rss(self, operation: str) -> float:
+        return max((sample.rss_mb for sample in self.samples.get(operation, [])), default=math.nan)
+
+    @property
+    def runs(self) -> int:
+        return min((len(samples) for samples in self.samples.values()), default=0)
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str  # baseline, noop, edit, rss or linearity
+    name: str
+    value: float
+    limit: float
+    unit: str  # "x" for ratios, " MB" for memory
+    where: str  # the size it is judged at
+
+    @property
+    def passed(self) -> bool:
+        return self.value <= self.limit
+
+    def shown(self, value: float | None = None) -> str:
+        return _number(self.value if value is None else value, self.unit)
+
+
+@dataclass
+class Results:
+    sizes: list[SizeResult]
+    smoke: bool
+    clock: str
+    repeat: int
+    budget: float | None
+    command: str
+    machine: dict[str, str]
+    started: str
+    elapsed: float = 0.0
+
+    def targets(self) -> list[Target]:
+        """The targets of issue 8, judged at the largest size (linearity: largest/smallest)."""
+        large, small = self.sizes[-1], self.sizes[0]
+        where = f"{large.notes:,} notes"
+        build = large.median("build")
+        targets = [
+            Target(
+                "baseline",
+                "Full build / genanki baseline",
+                build / large.median("baseline"),
+                1.5,
+                "x",
+                where,
+            ),
+            Target(
+                "noop", "No-op rebuild / full build", large.median("noop") / build, 0.1, "x", where
+            ),
+            Target(
+                "edit", "One-note edit / full build", large.median("edit") / build, 0.3, "x", where
+            ),
+            Target("rss", "Peak RSS of a full build", large.peak_rss("build"), 250.0, " MB", where),
+        ]
+        if len(self.sizes) > 1:
+            scale = large.notes / small.notes
+            targets.append(
+                Target(
+                    "linearity",
+                    f"Full build {large.notes:,} / {small.notes:,} notes",
+                    build / small.median("build"),
+                    round(1.1 * scale, 2),
+                    "x",
+                    f"{scale:g}x the notes",
+                )
+            )
+        return targets
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["targets"] = [asdict(target) | {"passed": target.passed} for target in self.targets()]
+        return data
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _number(value: float, unit: str = "") -> str:
+    if math.isnan(value):
+        return "n/a"
+    if unit == "x":
+        return f"{value:.2f}x" if value < 10 else f"{value:.1f}x"
+    if unit == " MB":
+        return f"{value:,.0f} MB"
+    return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
+
+
+# --- running one operation -------------------------------------------------------------
+
+
+def snapshot(package: Path, dest: Path) -> tuple[dict[str, str], str]:
+    """Copy the deckgen package at `package` under `dest` and compile it; return the
+    environment that makes child processes import that copy, and a digest of its files.
+
+    Others may edit src/ while a run takes its ten minutes: every measurement of one run
+    then uses the same code, the code as it was when the run began.
+    """
+    copy = dest / package.name
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    compileall.compile_dir(copy, quiet=1)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in copy.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(copy).as_posix().encode() + b"\0" + path.read_bytes())
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(dest), env.get("PYTHONPATH")]))
+    return env, digest.hexdigest()[:12]
+
+
+def measure(
+    arguments: Sequence[str], *, cwd: Path, label: str, env: dict[str, str] | None = None
+) -> Sample:
+    """Run `worker.py` with `arguments` in a fresh process; its times and peak RSS."""
+    result = cwd / f".{label}.json"
+    result.unlink(missing_ok=True)
+    command = [sys.executable, str(WORKER), str(result), *arguments]
+    with (cwd / f"{label}.out").open("w") as out, (cwd / f"{label}.err").open("w") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0 or not result.is_file():
+        tail = (cwd / f"{label}.err").read_text(errors="replace").strip().splitlines()[-15:]
+        detail = "\n".join(tail)
+        raise BenchmarkError(f"{label} failed with exit status {process.returncode}:\n{detail}")
+    timings = json.loads(result.read_text())
+    expected = (env or {}).get("PYTHONPATH", "").split(os.pathsep)[0]
+    imported = str(timings.get("deckgen", ""))
+    if expected and imported and not imported.startswith(expected):
+        raise BenchmarkError(f"{label} imported deckgen from {imported}, not from {expected}")
+    cpu = usage.ru_utime + usage.ru_stime
+    # The child's own VmHWM; ru_maxrss (KiB on Linux) includes the parent's size at fork.
+    peak_kib = timings.get("peak_rss_kib", usage.ru_maxrss)
+    return Sample(cpu, wall, timings["work"], timings["import"], peak_kib / 1024)
+
+
+def _changed(output: Path) -> int | None:
+    """How many notes a build reported as changed, if its report says so."""
+    match = re.search(r"(\d+) changed", output.read_text(errors="replace"))
+    return int(match[1]) if match else None
+
+
+def _one_round(
+    synthetic: Synthetic,
+    result: SizeResult,
+    revision: int,
+    log: Log,
+    env: dict[str, str] | None = None,
+) -> None:
+    """Full build, no-op rebuild, one-note edit, check and baselines: one sample of each."""
+    base = synthetic.cards.parent
+    cards, out = synthetic.cards, base / "out"
+    build = ["deckgen", "build", "--cards", str(cards), "--out", str(out)]
+    samples = result.samples
+
+    shutil.rmtree(out, ignore_errors=True)
+    (cards / "deckgen.lock").unlink(missing_ok=True)
+    samples.setdefault("build", []).append(measure(build, cwd=base, label="build", env=env))
+    apkg = next(out.glob("*.apkg"))
+    baseline_input = base / "baseline-input"
+    if not result.anki:
+        result.anki = package_counts(apkg)
+        prepare(apkg, baseline_input)
+
+    samples.setdefault("noop", []).append(measure(build, cwd=base, label="noop", env=env))
+    if _changed(base / "noop.out") not in (0, None):
+        raise BenchmarkError(f"the no-op rebuild changed notes; see {base / 'noop.out'}")
+
+    edit_one_note(synthetic, revision)
+    samples.setdefault("edit", []).append(measure(build, cwd=base, label="edit", env=env))
+    if _changed(base / "edit.out") not in (1, None):
+        raise BenchmarkError(f"the one-note edit did not change one note; see {base / 'edit.out'}")
+
+    check = ["deckgen", "check", "--cards", str(cards)]
+    samples.setdefault("check", []).append(measure(check, cwd=base, label="check", env=env))
+
+    baseline_apkg = base / "baseline-out" / "baseline.apkg"
+    shutil.rmtree(baseline_apkg.parent, ignore_errors=True)
+    baseline_apkg.parent.mkdir()
+    baseline = ["baseline", str(baseline_input), str(baseline_apkg)]
+    samples.setdefault("baseline", []).append(
+        measure(baseline, cwd=base, label="baseline", env=env)
+    )
+    with_yaml = [*baseline, str(cards)]
+    samples.setdefault("baseline_yaml", []).append(
+        measure(with_yaml, cwd=base, label="baseline_yaml", env=env)
+    )
+    if revision == 1:
+        written = package_counts(baseline_apkg)
+        if written != result.anki:
+            raise BenchmarkError(f"baseline wrote {written}, deckgen wrote {result.anki}")
+    log(
+        f"  run {revision}: "
+        + ", ".join(
+            f"{name} {samples[name][-1].cpu:.2f}s cpu/{samples[name][-1].wall:.2f}s wall"
+            for name in OPERATIONS
+        )
+        + f"; build peak RSS {samples['build'][-1].rss_mb:.0f} MB"
+    )
+
+
+def run_benchmarks(
+    *,
+    sizes: Sequence[int],
+    repeat: int = 3,
+    budget: float | None = None,
+    workdir: Path,
+    smoke: bool = False,
+    clock: str = "cpu",
+    command: str = "",
+    source: Path | None = SOURCE,
+    log: Log = lambda message: None,
+) -> Results:
+    """Measure every operation at every size (smallest first), `repeat` times each.
+
+    With a `budget` in seconds, a size makes fewer runs (at least one) when more would not
+    fit, keeping time for the larger sizes (estimated to scale with the number of notes).
+    """
+    ordered = sorted(set(sizes))
+    started = time.monotonic()
+    env: dict[str, str] | None = None
+    facts = machine_facts()
+    if source is not None:
+        env, digest = snapshot(source, workdir / "src")
+        facts["source"] = f"snapshot of src/deckgen taken at the start, files sha256 {digest}"
+    results = Results(
+        sizes=[],
+        smoke=smoke,
+        clock=clock,
+        repeat=repeat,
+        budget=budget,
+        command=command,
+        machine=facts,
+        started=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    for index, notes in enumerate(ordered):
+        base = workdir / f"n{notes}"
+        log(f"{notes:,} notes: generating in {base}")
+        synthetic = generate(base / "cards", notes)
+        result = SizeResult(notes, synthetic.counts, synthetic.diagram_points, clock)
+        results.sizes.append(result)
+        round_time = 0.0
+        for revision in range(1, repeat + 1):
+            if budget is not None and revision > 1:
+                later = sum(round_time * size / notes for size in ordered[index + 1 :])
+                if time.monotonic() - started + round_time + later > budget:
+                    log(f"  stopping after {revision - 1} run(s) to stay within the budget")
+                    break
+            began = time.monotonic()
+            _one_round(synthetic, result, revision, log, env)
+            round_time = time.monotonic() - began
+    results.elapsed = time.monotonic() - started
+    results.machine["load"] += " -> " + _load()
+    return results
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def machine_facts() -> dict[str, str]:
+    facts = {
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "cpu": _cpu_model(),
+        "memory": _memory(),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "load": _load(),
+    }
+    for package in ("deckgen", "genanki", "PyYAML", "pydantic"):
+        try:
+            facts[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            facts[package] = "not installed"
+    try:
+        import yaml
+
+        facts["PyYAML"] += " (libyaml available)" if yaml.__with_libyaml__ else " (no libyaml)"
+    except ImportError:
+        pass
+    facts["commit"] = _commit()
+    return facts
+
+
+def _load() -> str:
+    """The 1-minute load average: other work on the machine inflates wall times."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError):
+        pass
+    return "unknown"
+
+
+def _commit() -> str:
+    """The checked-out commit (read only; the working tree may hold uncommitted changes)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+def markdown_table(results: Results) -> str:
+    """The results as a Markdown table: one column per size, targets judged at the largest."""
+    sizes = results.sizes
+    targets = {target.key: target for target in results.targets()}
+    header = ["Measurement", *(f"{size.notes:,} notes" for size in sizes), "Target", "Result"]
+    rows: list[list[str]] = []
+
+    def verdict(key: str) -> tuple[str, str]:
+        target = targets[key]
+        limit = f"<= {_number(target.limit, target.unit)} at {target.where}"
+        if results.smoke:
+            return limit, "n/a (smoke)"
+        return limit, "PASS" if target.passed else "FAIL"
+
+    def ratio(key: str, value: Callable[[SizeResult], float]) -> None:
+        cells = [_number(value(size), "x") for size in sizes]
+        rows.append([targets[key].name, *cells, *verdict(key)])
+
+    def seconds(operation: str) -> None:
+        cells = [
+            f"{_number(size.median(operation, 'cpu'))} ({_number(size.median(operation, 'wall'))})"
+            for size in sizes
+        ]
+        rows.append([f"{LABELS[operation]}, s CPU (wall)", *cells, "", ""])
+
+    rows.append(
+        [
+            "Note files (points / concepts / conditions / facts)",
+            *(" / ".join(f"{n:,}" for n in size.files.values()) for size in sizes),
+            "",
+            "",
+        ]
+    )
+    rows.append(
+        [
+            "In the .apkg: notes / cards / media files",
+            *(
+                " / ".join(f"{size.anki.get(key, 0):,}" for key in ("notes", "cards", "media"))
+                for size in sizes
+            ),
+            "",
+            "",
+        ]
+    )
+    seconds("build")
+    seconds("baseline")
+    ratio("baseline", lambda s: s.median("build") / s.median("baseline"))
+    seconds("baseline_yaml")
+    rows.append(
+        [
+            "Full build / (genanki + libyaml parse)",
+            *(_number(s.median("build") / s.median("baseline_yaml"), "x") for s in sizes),
+            "(no target)",
+            "",
+        ]
+    )
+    seconds("noop")
+    ratio("noop", lambda s: s.median("noop") / s.median("build"))
+    seconds("edit")
+    ratio("edit", lambda s: s.median("edit") / s.median("build"))
+    seconds("check")
+    rows.append(
+        [
+            "`deckgen check` / full build",
+            *(_number(size.median("check") / size.median("build"), "x") for size in sizes),
+            "(no target)",
+            "",
+        ]
+    )
+    rss = [_number(size.peak_rss("build"), " MB") for size in sizes]
+    rows.append([targets["rss"].name, *rss, *verdict("rss")])
+    rows.append(
+        [
+            "Peak RSS: no-op / check / baseline",
+            *(
+                " / ".join(
+                    _number(size.peak_rss(op), " MB") for op in ("noop", "check", "baseline")
+                )
+                for size in sizes
+            ),
+            "",
+            "",
+        ]
+    )
+    linear = targets.get("linearity")
+    if linear is not None:
+        cells = ["" for _ in sizes[:-1]] + [linear.shown()]
+        rows.append([linear.name, *cells, *verdict("linearity")])
+    rows.append(
+        [
+            "Import time inside each deckgen run, s",
+            *(_number(size.median("build", "imports")) for size in sizes),
+            "",
+            "",
+        ]
+    )
+    rows.append(["Runs per figure (median of)", *(str(size.runs) for size in sizes), "", ""])
+    return _render(header, rows)
+
+
+def _render(header: list[str], rows: list[list[str]]) -> str:
+    align = ["---", *("---:" for _ in header[1:-2]), "---", "---"]
+    lines = [header, align, *rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def report(results: Results) -> str:
+    """The table with the date, machine, command and method: the body of docs/performance.md."""
+    machine = results.machine
+    facts = ", ".join(
+        f"{key} {machine[key]}" for key in ("deckgen", "genanki", "PyYAML", "pydantic")
+    )
+    runs = ", ".join(f"{size.runs} at {size.notes:,}" for size in results.sizes)
+    return "\n".join(
+        [
+            f"Measured {results.started} in {results.elapsed / 60:.1f} minutes with:",
+            "",
+            "```sh",
+            results.command,
+            "```",
+            "",
+            f"- Machine: {machine['nproc']} CPUs (`nproc`), {machine['cpu']}, "
+            f"{machine['memory']} RAM, {machine['os']}",
+            f"- {machine['python']}; {facts}; commit {machine['commit']} "
+            "(plus any uncommitted changes in the working tree)",
+            *([f"- Code measured: {machine['source']}"] if "source" in machine else []),
+            f"- Load average (1 min) at start -> end: {machine['load']}",
+            f"- Runs per figure: {runs} (median; at most {results.repeat}, fewer when the "
+            "time budget ran out). Each run is a fresh process; ratios compare "
+            + (
+                "CPU time (user + system) of the whole process, which other work on the "
+                "machine does not inflate; wall times are in brackets."
+                if results.clock == "cpu"
+                else "wall time of the whole process."
+            ),
+            "",
+            markdown_table(results),
+            "",
+        ]
+    )
+
+
+def write_docs(results: Results, path: Path = DOCS) -> None:
+    """Put the report between the markers of `path`, or write the page if it has none."""
+    body = f"{START_MARK}\n{report(results)}{END_MARK}"
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        if START_MARK in text and END_MARK in text:
+            before, rest = text.split(START_MARK, 1)
+            after = rest.split(END_MARK, 1)[1]
+            path.write_text(before + body + after, encoding="utf-8")
+            return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    title = "# Performance\n\nGenerated by `python benchmarks/run.py --write-docs`.\n\n"
+    path.write_text(title + body + "\n", encoding="utf-8")
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes such as 2000,20000, got {text!r}"
+        ) from None
+    if not sizes or min(sizes) < 8:
+        raise argparse.ArgumentTypeError("each size must be at least 8 notes")
+    return sizes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/run.py",
+        description="Benchmark deckgen against its targets (issue 8) on synthetic decks.",
+    )
+    parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES, help="default 2000,20000")
+    parser.add_argument("--smoke", action="store_true", help="20 and 50 notes, one run each")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument(
+        "--budget", type=float, default=600.0, help="seconds; fewer runs if needed (default 600)"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="time the ratios compare (default cpu: steady when other work shares the machine)",
+    )
+    parser.add_argument("--write-docs", action="store_true", help="rewrite docs/performance.md")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--keep", action="store_true", help="keep the generated decks")
+    args = parser.parse_args(argv)
+    sizes: tuple[int, ...] = SMOKE_SIZES if args.smoke else args.sizes
+    repeat: int = 1 if args.smoke else max(1, args.repeat)
+    shown = sys.argv[1:] if argv is None else list(argv)
+    command = shlex.join(["python", "benchmarks/run.py", *shown])
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    workdir = Path(tempfile.mkdtemp(prefix="deckgen-bench-"))
+    try:
+        results = run_benchmarks(
+            sizes=sizes,
+            repeat=repeat,
+            budget=None if args.smoke else args.budget,
+            workdir=workdir,
+            smoke=args.smoke,
+            clock=args.clock,
+            command=command,
+            log=log,
+        )
+    except BenchmarkError as exc:
+        log(f"benchmark failed: {exc}\n(generated files kept in {workdir})")
+        return 1
+    if args.keep:
+        log(f"generated decks kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(report(results))
+    if args.json:
+        args.json.write_text(json.dumps(results.to_dict(), indent=1), encoding="utf-8")
+    if args.write_docs:
+        write_docs(results)
+        log(f"wrote {DOCS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

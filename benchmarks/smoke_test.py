@@ -1,0 +1,69 @@
+"""The benchmark at a tiny size, for CI: every measurement runs and yields numbers.
+
+    from benchmarks.smoke_test import run_smoke
+    results = run_smoke()
+
+Timings are never asserted (they mean nothing at 50 notes); what is checked is that each
+operation ran at each size, produced finite, positive times and memory, and that every
+target could be computed. Takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as `python benchmarks/smoke_test.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.run import OPERATIONS, SMOKE_SIZES, markdown_table, run_benchmarks
+
+
+class SmokeFailure(AssertionError):
+    """A measurement did not run or did not produce a number."""
+
+
+def run_smoke() -> dict[str, object]:
+    """Run every measurement once at 20 and 50 notes; return the results as plain data.
+
+    Raises `SmokeFailure` if a measurement is missing or not a finite, positive number,
+    and `benchmarks.run.BenchmarkError` if an operation failed.
+    """
+    with tempfile.TemporaryDirectory(prefix="deckgen-bench-smoke-") as workdir:
+        results = run_benchmarks(
+            sizes=SMOKE_SIZES,
+            repeat=1,
+            workdir=Path(workdir),
+            smoke=True,
+            command="benchmarks.smoke_test.run_smoke()",
+        )
+    problems: list[str] = []
+    for size in results.sizes:
+        for operation in OPERATIONS:
+            samples = size.samples.get(operation, [])
+            if not samples:
+                problems.append(f"{size.notes} notes: {operation} did not run")
+            for sample in samples:
+                for name in ("cpu", "wall", "work", "imports", "rss_mb"):
+                    value = getattr(sample, name)
+                    if not (math.isfinite(value) and value > 0):
+                        problems.append(f"{size.notes} notes: {operation}.{name} is {value!r}")
+        if not all(size.anki.get(key, 0) > 0 for key in ("notes", "cards", "media")):
+            problems.append(f"{size.notes} notes: the .apkg counts are {size.anki}")
+    targets = results.targets()
+    if {target.key for target in targets} != {"baseline", "noop", "edit", "rss", "linearity"}:
+        problems.append(f"targets computed: {[target.key for target in targets]}")
+    for target in targets:
+        if not (math.isfinite(target.value) and target.value > 0):
+            problems.append(f"target {target.key} is {target.value!r}")
+    if problems:
+        raise SmokeFailure("; ".join(problems))
+    data = results.to_dict()
+    data["markdown"] = markdown_table(results)
+    return data
+
+
+if __name__ == "__main__":
+    print(run_smoke()["markdown"])
