@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -29,6 +29,8 @@ from deckgen.scaffold import KINDS, new_note
 from deckgen.stats import collect, format_stats
 from deckgen.watch import BuildOutcome, watch
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 #: Builds of at least this many notes show a progress bar (on a terminal, without -q).
 PROGRESS_MIN_NOTES = 300
 
@@ -45,6 +47,20 @@ STRICT_OPTION = click.option(
     is_flag=True,
     help="Treat warnings (unknown keys, unused media, raw HTML, ...) as errors.",
 )
+
+
+def _out_option(default: str, help_text: str) -> Callable[[F], F]:
+    """`--out DIR`: where a command writes."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 VERBOSE_OPTION = click.option(
     "-v", "--verbose", is_flag=True, help="List every note that was added, changed or kept."
@@ -99,14 +115,7 @@ def cli() -> None:
     metavar="NAME",
     help="Build every --cards folder into one OUT/NAME.apkg instead of one file per deck.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="build",
-    show_default=True,
-    help="Folder the .apkg is written to.",
-)
+@_out_option("build", "Folder the .apkg is written to.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--watch", is_flag=True, help="Rebuild on every save until Ctrl-C.")
 @STRICT_OPTION
@@ -254,14 +263,7 @@ def check_command(cards_dir: Path, strict: bool, quiet: bool) -> None:
 
 @cli.command("preview")
 @CARDS_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="build",
-    show_default=True,
-    help="The site is written to OUT/preview/.",
-)
+@_out_option("build", "The site is written to OUT/preview/.")
 @STRICT_OPTION
 def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     """Write a static site showing every card, front and back, as Anki renders it.
@@ -317,14 +319,7 @@ def stats_command(cards_dir: Path) -> None:
 
 
 @cli.command("schema")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="schemas",
-    show_default=True,
-    help="Folder the JSON Schema files are written to.",
-)
+@_out_option("schemas", "Folder the JSON Schema files are written to.")
 def schema_command(out_dir: Path) -> None:
     """Write JSON Schemas of the YAML files, for completion and checking in your editor.
 
@@ -340,14 +335,7 @@ def schema_command(out_dir: Path) -> None:
 
 @cli.command("docs")
 @CARDS_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="docs",
-    show_default=True,
-    help="Folder for points.md and cli.md.",
-)
+@_out_option("docs", "Folder for points.md and cli.md.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files are stale.")
 def docs_command(cards_dir: Path, out_dir: Path, check: bool) -> None:
     """Generate docs/points.md (every point and its location) and docs/cli.md (this help).

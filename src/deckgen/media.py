@@ -194,8 +194,10 @@ def _from_bytes(name: str, title: str, data: bytes) -> Diagram:
         width, height = struct.unpack(">II", data[16:24])
         return Diagram(name, title, data, "image/png", width, height)
     if data.startswith(b"\xff\xd8"):
-        width, height = _jpeg_size(data)
-        return Diagram(name, title, data, "image/jpeg", width, height)
+        size = jpeg_size(data)
+        if size is None:
+            raise ValueError(f"diagram '{name}': the JPEG has no size (SOF) segment")
+        return Diagram(name, title, data, "image/jpeg", *size)
     match = _VIEWBOX.search(data[:4096])
     if match is None:
         raise ValueError(f"diagram '{name}': an SVG needs a viewBox")
@@ -203,17 +205,24 @@ def _from_bytes(name: str, title: str, data: bytes) -> Diagram:
     return Diagram(name, title, data, "image/svg+xml", float(match[3]), float(match[4]), origin)
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a JPEG's start-of-frame segment."""
+#: JPEG start-of-frame markers: the segments that carry the image size.
+_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's start-of-frame segment; None if it has none."""
     index = 2
     while index + 9 < len(data):
         if data[index] != 0xFF:
             index += 1
             continue
         marker = data[index + 1]
-        length = struct.unpack(">H", data[index + 2 : index + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+        if marker in _SOF:
             height, width = struct.unpack(">HH", data[index + 5 : index + 9])
-            return width, height
-        index += 2 + length
-    raise ValueError("JPEG has no frame header")
+            return (width, height) if width and height else None
+        if marker in (0xD8, 0x01, 0xFF) or 0xD0 <= marker <= 0xD7:  # markers without length
+            index += 1 if marker == 0xFF else 2
+            continue
+        (length,) = struct.unpack(">H", data[index + 2 : index + 4])
+        index += 2 + max(length, 2)
+    return None

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from deckgen.errors import Findings, problem_at
+from deckgen.media import jpeg_size
 from deckgen.yamldoc import Document, KeyPath
 
 #: File endings treated as media: such a file that nothing uses gets a warning.
@@ -24,7 +25,6 @@ _SUFFIXES = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}
 _NAMES = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
 _NUMBER = r"\s*(-?[\d.]+(?:e-?\d+)?)[\s,]*"
 _VIEWBOX = re.compile(r"""\bviewBox\s*=\s*(["'])""" + _NUMBER * 4 + r"\1", re.IGNORECASE)
-_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
 def check_diagram_images(root: Path, deck: Document, findings: Findings) -> set[Path]:
@@ -128,7 +128,7 @@ def sniff_image(data: bytes) -> tuple[str | None, str | None]:
         width, height = struct.unpack(">II", data[16:24])
         return ("png", None) if width and height else ("png", "it has no size")
     if data.startswith(b"\xff\xd8\xff"):
-        return ("jpeg", None) if _jpeg_has_size(data) else ("jpeg", "it has no size (SOF) segment")
+        return ("jpeg", None) if jpeg_size(data) else ("jpeg", "it has no size (SOF) segment")
     root = _xml_root(data)
     if root is not None:
         name, start_tag = root
@@ -139,24 +139,6 @@ def sniff_image(data: bytes) -> tuple[str | None, str | None]:
             return "svg", 'its <svg> element needs a viewBox, e.g. viewBox="0 0 800 600"'
         return "svg", None
     return None, _what(data)
-
-
-def _jpeg_has_size(data: bytes) -> bool:
-    index = 2
-    while index + 9 < len(data):
-        if data[index] != 0xFF:
-            index += 1
-            continue
-        marker = data[index + 1]
-        if marker in _SOF:
-            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
-            return bool(width and height)
-        if marker == 0xD8 or marker == 0x01 or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
-            index += 1 if marker == 0xFF else 2
-            continue
-        (length,) = struct.unpack(">H", data[index + 2 : index + 4])
-        index += 2 + max(length, 2)
-    return False
 
 
 def _xml_root(data: bytes) -> tuple[str, str] | None:
