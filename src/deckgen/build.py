@@ -51,11 +51,6 @@ def output_name(deck_name: str) -> str:
     return f"{slug or 'deck'}.apkg"
 
 
-def check(*, cards_dir: Path) -> Cards:
-    """Validate the cards folder without writing anything; raise `InvalidCards` on problems."""
-    return load_cards(cards_dir)
-
-
 def build(
     *,
     cards_dir: Path,
