@@ -64,15 +64,17 @@ def build(
     Nothing is written unless everything is valid (with `strict`, free of warnings too);
     the .apkg and the lock are each replaced atomically, the lock after the .apkg.
     """
-    inputs = buildstate.inputs_digest(cards_dir) if cards_dir.is_dir() else ""
-    saved = buildstate.load_unchanged(out_dir, inputs=inputs)
+    inputs = buildstate.Inputs(cards_dir) if cards_dir.is_dir() else None
+    saved = buildstate.load_unchanged(out_dir, inputs=inputs.digest) if inputs else None
     if saved is not None and not (strict and saved["warnings"]):
         return _unchanged_report(saved, out_dir=out_dir, dry_run=dry_run)
     folder = _prepare(cards_dir, strict=strict, progress=progress, now=build_time())
     target = out_dir / output_name(folder.cards.deck.name)
     report = _package([folder], target=target, dry_run=dry_run)
     if not dry_run:
-        buildstate.save(out_dir, inputs=buildstate.inputs_digest(cards_dir), report=report)
+        assert inputs is not None  # the cards folder exists: load_cards succeeded
+        inputs.refresh(cards_dir / LOCK_FILE)
+        buildstate.save(out_dir, inputs=inputs.digest, report=report)
     return report
 
 

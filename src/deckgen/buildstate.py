@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +24,54 @@ STATE_FILE = ".deckgen-state.json"
 STATE_VERSION = 1
 
 
-def inputs_digest(cards_dir: Path) -> str:
-    """A digest of every file that a build reads."""
+class Inputs:
+    """The digest of every file that a build reads: each file under the cards folder and
+    deckgen's own package. Files are hashed once; after the build only the lock it wrote
+    is hashed again (`refresh`)."""
+
+    def __init__(self, cards_dir: Path) -> None:
+        self.cards_dir = cards_dir
+        package = Path(deckgen.__file__).parent
+        self.files = {**_hashes(cards_dir, "cards"), **_hashes(package, "deckgen")}
+
+    def refresh(self, path: Path) -> None:
+        """Hash `path` (a file under the cards folder) again, after the build rewrote it."""
+        key = "cards/" + path.relative_to(self.cards_dir).as_posix()
+        self.files[key] = file_digest(path) or ""
+
+    @property
+    def digest(self) -> str:
+        combined = hashlib.sha256()
+        for name, digest in sorted(self.files.items()):
+            combined.update(f"{name}\0{digest}\0".encode())
+        return combined.hexdigest()
+
+
+def _hashes(root: Path, label: str) -> dict[str, str]:
+    """Relative path -> sha256 of every file below `root` (string paths: fast at scale)."""
+    hashes: dict[str, str] = {}
+    top = str(root)
+    for folder, directories, files in os.walk(top):
+        directories[:] = [d for d in directories if d != "__pycache__"]
+        relative = os.path.relpath(folder, top)
+        for name in files:
+            key = name if relative == "." else f"{relative}/{name}"
+            hashes[f"{label}/{key}"] = _sha256(f"{folder}{os.sep}{name}")
+    return hashes
+
+
+def _sha256(path: str | Path) -> str:
+    """The sha256 of a file, read in chunks (a large deck's lock is tens of megabytes)."""
     digest = hashlib.sha256()
-    package = Path(deckgen.__file__).parent
-    for root in (cards_dir, package):
-        for path in sorted(
-            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        ):
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    with open(path, "rb") as file:  # noqa: PTH123 (os.walk gives strings)
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
     return digest.hexdigest()
 
 
 def file_digest(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    """The sha256 of a file, read in chunks; None if there is no such file."""
+    return _sha256(path) if path.is_file() else None
 
 
 def save(out_dir: Path, *, inputs: str, report: Any) -> None:
