@@ -86,3 +86,15 @@ def test_occlusion_masks_of_the_shipped_deck_never_overlap(cards_dir: Path) -> N
                 width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
                 height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
                 assert width <= 0 or height <= 0, f"{spec.note_id}: masks {a} and {b} overlap"
+
+
+def test_a_diagram_title_cannot_inject_an_attribute(mini_cards: Path) -> None:
+    deck = mini_cards / "deck.yaml"
+    deck.write_text(
+        deck.read_text().replace('title: "Test face"', "title: 'Face\" onerror=\"alert(1)'")
+    )
+    specs = build_notes(load_cards(mini_cards))
+    images = [re.findall(r"<img [^>]*>", field) for spec in specs for field in spec.fields]
+    tags = [tag for found in images for tag in found]
+    assert tags and all(' onerror="' not in tag for tag in tags)
+    assert any('alt="Face&quot; onerror=&quot;alert(1)"' in tag for tag in tags)

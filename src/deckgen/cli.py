@@ -61,7 +61,7 @@ def _out_option(default: str, help_text: str) -> Callable[[F], F]:
     )
 
 
-QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
 VERBOSE_OPTION = click.option(
     "-v", "--verbose", is_flag=True, help="List every note that was added, changed or kept."
 )
@@ -149,7 +149,7 @@ def build_command(
     if watch:
         if dry_run or combined or len(cards_dirs) > 1:
             raise click.UsageError("--watch builds one --cards folder, without --dry-run")
-        _watch(cards_dirs[0], out_dir, quiet=quiet, verbose=verbose)
+        _watch(cards_dirs[0], out_dir, strict=strict, quiet=quiet, verbose=verbose)
         return
     with _progress_bar(enabled=not quiet) as progress:
         if combined:
@@ -187,7 +187,7 @@ def _show_report(report: BuildReport, *, quiet: bool, verbose: bool) -> None:
             _echo(line)
 
 
-def _watch(cards_dir: Path, out_dir: Path, *, quiet: bool, verbose: bool) -> None:
+def _watch(cards_dir: Path, out_dir: Path, *, strict: bool, quiet: bool, verbose: bool) -> None:
     def show(outcome: BuildOutcome) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
         if isinstance(outcome, BuildReport):
@@ -201,7 +201,7 @@ def _watch(cards_dir: Path, out_dir: Path, *, quiet: bool, verbose: bool) -> Non
             _echo(f"Watching {display_path(cards_dir)} for changes (Ctrl-C to stop)...")
 
     with suppress(KeyboardInterrupt):
-        watch(cards_dir=cards_dir, out_dir=out_dir, on_build=show)
+        watch(cards_dir=cards_dir, out_dir=out_dir, on_build=show, strict=strict)
 
 
 @contextmanager
@@ -369,4 +369,9 @@ def _read(path: Path) -> str | None:
 
 
 def main() -> None:
-    cli(prog_name="deckgen")
+    try:
+        cli(prog_name="deckgen")
+    except OSError as error:  # e.g. an output folder that cannot be written: no traceback
+        where = f"{error.filename}: " if error.filename else ""
+        _echo(f"Error: {where}{error.strerror or error}", err=True, fg="red")
+        sys.exit(1)

@@ -17,7 +17,7 @@ from deckgen.ids import note_guid
 from deckgen.media import MediaFile, load_diagrams
 from deckgen.notetypes import CLOZE, CONCEPT, CONDITION, OCCLUSION, POINT, QA, NoteType
 from deckgen.schema import Concept, Condition, Fact, Point
-from deckgen.text import bullet_list, inline, plain
+from deckgen.text import attribute, bullet_list, inline, plain
 
 R = TypeVar("R", Point, Concept, Condition, Fact)
 
@@ -290,7 +290,7 @@ _RECORD_KINDS = frozenset({"point", "concept", "condition", "fact"})
 
 
 def _img(media: MediaFile, alt: str) -> str:
-    return f'<img src="{media.name}" alt="{plain(alt)}">'
+    return f'<img src="{attribute(media.name)}" alt="{attribute(alt)}">'
 
 
 def _mask(number: int, box: tuple[float, float, float, float]) -> str:

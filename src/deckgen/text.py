@@ -43,6 +43,11 @@ def bullet_list(items: Iterable[str]) -> str:
     return f"<ul>{''.join(rendered)}</ul>" if rendered else ""
 
 
+def attribute(text: str) -> str:
+    """Text for an HTML attribute value: quotes escaped too, so it cannot end the value."""
+    return html.escape(text, quote=True)
+
+
 def plain(text: str | None) -> str:
     """Text shown verbatim (codes, names): escaped, never interpreted."""
     return html.escape(text or "", quote=False)

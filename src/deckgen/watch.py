@@ -10,7 +10,7 @@ from pathlib import Path
 import watchfiles
 
 from deckgen.build import BuildReport, build
-from deckgen.errors import DeckgenError
+from deckgen.errors import DeckgenError, display_path
 from deckgen.lock import LOCK_FILE
 
 #: Milliseconds of quiet after a save before rebuilding: editors write files in bursts.
@@ -25,12 +25,14 @@ def _is_source(change: watchfiles.Change, path: str) -> bool:
     return not (name == LOCK_FILE or name.startswith(".") or name.endswith(("~", ".swp", ".tmp")))
 
 
-def build_once(*, cards_dir: Path, out_dir: Path) -> BuildOutcome:
-    """One build, with a user error returned instead of raised."""
+def build_once(*, cards_dir: Path, out_dir: Path, strict: bool = False) -> BuildOutcome:
+    """One build, with an error returned instead of raised: a watch outlives bad saves."""
     try:
-        return build(cards_dir=cards_dir, out_dir=out_dir)
+        return build(cards_dir=cards_dir, out_dir=out_dir, strict=strict)
     except DeckgenError as error:
         return error
+    except (OSError, ValueError) as error:  # e.g. a file removed or an image replaced mid-save
+        return DeckgenError(f"build failed: {error}")
 
 
 def watch(
@@ -40,9 +42,12 @@ def watch(
     on_build: Callable[[BuildOutcome], None],
     stop: threading.Event | None = None,
     debounce_ms: int = DEBOUNCE_MS,
+    strict: bool = False,
 ) -> None:
     """Build now, then again after every burst of changes under `cards_dir`, until `stop`."""
-    on_build(build_once(cards_dir=cards_dir, out_dir=out_dir))
+    if not cards_dir.is_dir():
+        raise DeckgenError(f"cards folder '{display_path(cards_dir)}' does not exist")
+    on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
     for _ in watchfiles.watch(
         cards_dir,
         watch_filter=_is_source,
@@ -50,4 +55,4 @@ def watch(
         stop_event=stop,
         raise_interrupt=False,
     ):
-        on_build(build_once(cards_dir=cards_dir, out_dir=out_dir))
+        on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
