@@ -43,7 +43,7 @@ def test_build_prints_the_summary(
         "  Media: 5 files\n"
         "  Notes: 13 added, 0 changed, 0 removed, 0 unchanged\n"
         "    added: point:GB14, point-cloze:GB14, point:LI4, point:ST2, point-cloze:ST2, "
-        "occlusion:test-face, concept:qi, concept-cloze:qi and 5 more\n"
+        "occlusion:mini-deck/test-face, concept:qi, concept-cloze:qi and 5 more\n"
     )
     again = runner.invoke(cli, ["build", "--cards", "mini", "--out", "out"])
     assert again.exit_code == 0

@@ -286,7 +286,7 @@ def test_the_page_filters_by_tag_and_text_in_chromium(
 
     occlusion = _dom(chromium, tmp_path, index, "?tag=" + quote("deckgen::occlusion"))
     shown = [anchor for anchor, _, hidden in occlusion.entries if not hidden]
-    assert shown == ["card-occlusion-test-face-1", "card-occlusion-test-face-2"]
+    assert shown == ["card-occlusion-mini-deck-test-face-1", "card-occlusion-mini-deck-test-face-2"]
 
     parent = _dom(chromium, tmp_path, index, "?tag=topic")  # a parent tag matches its children
     shown = [anchor for anchor, _, hidden in parent.entries if not hidden]

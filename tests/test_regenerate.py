@@ -197,7 +197,7 @@ def test_e_change_an_image(studied: Studied) -> None:
         "point:ST2",
         "point-cloze:GB14",
         "point-cloze:ST2",
-        "occlusion:test-face",
+        "occlusion:mini-deck/test-face",
     }
     log = import_package(studied.col, report.output)
     studied.assert_only_updated(log, changed)
@@ -260,7 +260,7 @@ def test_unchanged_rebuild_updates_nothing(studied: Studied) -> None:
 def test_h_new_point_on_a_diagram_keeps_each_occlusion_card_on_its_point(
     studied: Studied,
 ) -> None:
-    occlusion = studied.note_id("occlusion", "test-face")
+    occlusion = studied.note_id("occlusion", "mini-deck/test-face")
     before = {
         card.ord: card.id for card in studied.col.get_note(occlusion).cards()
     }  # GB14 is c1 (ord 0), ST2 is c2 (ord 1)
@@ -273,7 +273,7 @@ def test_h_new_point_on_a_diagram_keeps_each_occlusion_card_on_its_point(
         encoding="utf-8",
     )
     report = studied.rebuild()
-    assert "occlusion:test-face" in {key for key, _ in report.changes.changed}
+    assert "occlusion:mini-deck/test-face" in {key for key, _ in report.changes.changed}
     import_package(studied.col, report.output)
     io = studied.col.get_image_occlusion_note(occlusion).note
     by_ordinal = {o.ordinal: o for o in io.occlusions}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from deckgen import buildstate
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
 from deckgen.errors import DeckgenError, Problem, display_path
-from deckgen.ids import stable_id
+from deckgen.ids import slug, stable_id
 from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
 from deckgen.media import MediaFile
 from deckgen.notes import build_notes, occlusion_numbers
@@ -47,8 +46,7 @@ Progress = Callable[[int, int], None]
 
 def output_name(deck_name: str) -> str:
     """A stable file name: 'Acupuncture for Facial Spasm' -> 'acupuncture-for-facial-spasm.apkg'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", deck_name.lower()).strip("-")
-    return f"{slug or 'deck'}.apkg"
+    return f"{slug(deck_name) or 'deck'}.apkg"
 
 
 def build(

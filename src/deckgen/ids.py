@@ -4,6 +4,7 @@ depend on content, or an edit would create a second note instead of updating the
 from __future__ import annotations
 
 import hashlib
+import re
 
 import genanki
 
@@ -12,6 +13,12 @@ def stable_id(*names: str) -> int:
     """A positive id below 2**53 (exact in JavaScript, as AnkiDroid needs) from fixed names."""
     digest = hashlib.sha256("\x1f".join(("deckgen", *names)).encode()).digest()
     return int.from_bytes(digest[:6], "big") | (1 << 48)
+
+
+def slug(name: str) -> str:
+    """A file- and id-friendly form of a name: 'Acupuncture for Facial Spasm' ->
+    'acupuncture-for-facial-spasm'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def note_guid(kind: str, note_id: str) -> str:

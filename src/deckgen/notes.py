@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from deckgen.cards import Cards
 from deckgen.cloze import has_markup, make_cloze, strip_cloze
-from deckgen.ids import note_guid
+from deckgen.ids import note_guid, slug
 from deckgen.media import MediaFile, load_diagrams
 from deckgen.notetypes import CLOZE, CONCEPT, CONDITION, OCCLUSION, POINT, QA, NoteType
 from deckgen.schema import Concept, Condition, Fact, Point
@@ -162,7 +162,9 @@ class _Builder:
                 "Comments": self.cite(keys),
             }
             tags = _tags("occlusion", f"diagram::{name}")
-            yield _spec("occlusion", name, OCCLUSION, fields, tags, self.points_deck, (image,))
+            # The deck is part of the id: two decks may draw on the same built-in diagram.
+            note_id = f"{slug(self.cards.deck.name)}/{name}"
+            yield _spec("occlusion", note_id, OCCLUSION, fields, tags, self.points_deck, (image,))
 
     def concept(self, concept: Concept) -> Iterator[NoteSpec]:
         definition = strip_cloze(concept.definition)
