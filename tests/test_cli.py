@@ -247,3 +247,28 @@ def test_combining_two_decks_that_share_a_note_is_refused(
         "or build the folders separately\n",
     )
     assert not (mini_cards.parent / "build").exists()
+
+
+def test_a_bad_folder_among_several_writes_nothing(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    second = _second_deck(mini_cards.parent / "second")
+    (second / "facts" / "one.yaml").write_text("id: one\nquestion: [broken\n")
+    result = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second"])
+    assert result.exit_code == 1
+    assert result.output.endswith("nothing was written.\n")
+    assert not (mini_cards.parent / "build").exists()
+    assert not (mini_cards / "deckgen.lock").exists()
+
+
+def test_several_folders_each_skip_an_unchanged_rebuild(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    _second_deck(mini_cards.parent / "second")
+    runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second", "-q"])
+    monkeypatch.setattr("deckgen.build.load_cards", lambda *a, **k: pytest.fail("parsed"))
+    again = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second"])
+    assert again.exit_code == 0, again.output
+    assert again.output.count("0 added, 0 changed, 0 removed") == 2

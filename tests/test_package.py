@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from deckgen.build import build
-from deckgen.buildstate import STATE_FILE
+from deckgen.buildstate import state_path
 
 
 def _sha256(path: Path) -> str:
@@ -80,7 +80,9 @@ def test_an_interrupted_build_leaves_the_previous_apkg_whole(
         build(cards_dir=mini_cards, out_dir=out)
     assert _sha256(package) == before
     assert (mini_cards / "deckgen.lock").read_bytes() == lock_before
-    assert sorted(p.name for p in out.iterdir()) == sorted([package.name, STATE_FILE])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [package.name, state_path(out, mini_cards).name]
+    )
 
 
 def test_a_killed_build_process_leaves_the_previous_apkg_whole(

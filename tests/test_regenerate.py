@@ -19,7 +19,7 @@ import deckgen.notes
 import deckgen.notetypes
 from ankitest import ALWAYS, Collection, import_package, revlog_count, study_all
 from deckgen.build import BuildReport, build
-from deckgen.buildstate import STATE_FILE
+from deckgen.buildstate import state_path
 from deckgen.changes import REMOVED_TAG
 from deckgen.ids import note_guid
 from deckgen.notetypes import POINT
@@ -42,7 +42,7 @@ class Studied:
     def rebuild(self) -> BuildReport:
         # Some scenarios patch deckgen's code in memory, which the saved build state (keyed
         # on files) cannot see: start each rebuild without it.
-        (self.out / STATE_FILE).unlink(missing_ok=True)
+        state_path(self.out, self.cards).unlink(missing_ok=True)
         self.monkeypatch.setenv("SOURCE_DATE_EPOCH", str(V2_TIME))
         return build(cards_dir=self.cards, out_dir=self.out)
 

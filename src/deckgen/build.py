@@ -62,18 +62,56 @@ def build(
     Nothing is written unless everything is valid (with `strict`, free of warnings too);
     the .apkg and the lock are each replaced atomically, the lock after the .apkg.
     """
-    inputs = buildstate.Inputs(cards_dir) if cards_dir.is_dir() else None
-    saved = buildstate.load_unchanged(out_dir, inputs=inputs.digest) if inputs else None
-    if saved is not None and not (strict and saved["warnings"]):
-        return _unchanged_report(saved, out_dir=out_dir, dry_run=dry_run)
-    folder = _prepare(cards_dir, strict=strict, progress=progress, now=build_time())
-    target = out_dir / output_name(folder.cards.deck.name)
-    report = _package([folder], target=target, dry_run=dry_run)
-    if not dry_run:
-        assert inputs is not None  # the cards folder exists: load_cards succeeded
-        inputs.refresh(cards_dir / LOCK_FILE)
-        buildstate.save(out_dir, inputs=inputs.digest, report=report)
+    (report,) = build_each(
+        cards_dirs=[cards_dir], out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
+    )
     return report
+
+
+def build_each(
+    *,
+    cards_dirs: Sequence[Path],
+    out_dir: Path,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> list[BuildReport]:
+    """Build each cards folder into its own `out_dir/<deck>.apkg`. Every folder is
+    validated before any is written, so a problem in one writes nothing at all."""
+    now = build_time()
+    plans: list[_Plan] = []
+    for cards_dir in cards_dirs:
+        inputs = buildstate.Inputs(cards_dir) if cards_dir.is_dir() else None
+        state = buildstate.state_path(out_dir, cards_dir)
+        saved = buildstate.load_unchanged(state, inputs=inputs.digest) if inputs else None
+        if saved is not None and not (strict and saved["warnings"]):
+            plans.append(_Plan(cards_dir, inputs, state, saved=saved))
+        else:
+            folder = _prepare(cards_dir, strict=strict, progress=progress, now=now)
+            plans.append(_Plan(cards_dir, inputs, state, folder=folder))
+    return [plan.finish(out_dir, dry_run=dry_run) for plan in plans]
+
+
+@dataclass
+class _Plan:
+    """One folder's build: either unchanged since the saved state, or prepared to write."""
+
+    cards_dir: Path
+    inputs: buildstate.Inputs | None
+    state: Path
+    saved: dict[str, Any] | None = None
+    folder: _Folder | None = None
+
+    def finish(self, out_dir: Path, *, dry_run: bool) -> BuildReport:
+        if self.saved is not None:
+            return _unchanged_report(self.saved, out_dir=out_dir, dry_run=dry_run)
+        assert self.folder is not None and self.inputs is not None  # validated folders only
+        target = out_dir / output_name(self.folder.cards.deck.name)
+        report = _package([self.folder], target=target, dry_run=dry_run)
+        if not dry_run:
+            self.inputs.refresh(self.cards_dir / LOCK_FILE)
+            buildstate.save(self.state, inputs=self.inputs.digest, report=report)
+        return report
 
 
 def build_combined(

@@ -20,7 +20,16 @@ import deckgen
 from deckgen.changes import Changes
 from deckgen.errors import Problem
 
-STATE_FILE = ".deckgen-state.json"
+#: The state of one cards folder's build: `.deckgen-state-<folder digest>.json` in the output
+#: folder, so that several folders built into one output folder each keep their own.
+STATE_PREFIX = ".deckgen-state-"
+
+
+def state_path(out_dir: Path, cards_dir: Path) -> Path:
+    folder = hashlib.sha256(str(cards_dir.resolve()).encode()).hexdigest()[:12]
+    return out_dir / f"{STATE_PREFIX}{folder}.json"
+
+
 STATE_VERSION = 1
 
 
@@ -74,7 +83,7 @@ def file_digest(path: Path) -> str | None:
     return _sha256(path) if path.is_file() else None
 
 
-def save(out_dir: Path, *, inputs: str, report: Any) -> None:
+def save(path: Path, *, inputs: str, report: Any) -> None:
     """Record the inputs and the report of a build that just wrote `report.output`."""
     state = {
         "version": STATE_VERSION,
@@ -83,23 +92,22 @@ def save(out_dir: Path, *, inputs: str, report: Any) -> None:
         "output_sha256": file_digest(report.output),
         "report": _encode(report),
     }
-    path = out_dir / STATE_FILE
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     temporary.replace(path)
 
 
-def load_unchanged(out_dir: Path, *, inputs: str) -> dict[str, Any] | None:
+def load_unchanged(path: Path, *, inputs: str) -> dict[str, Any] | None:
     """The saved report if the inputs are the same and the .apkg is still the one written."""
     try:
-        state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         return None
     if state.get("inputs") != inputs:
         return None
-    if file_digest(out_dir / str(state.get("output"))) != state.get("output_sha256"):
+    if file_digest(path.parent / str(state.get("output"))) != state.get("output_sha256"):
         return None
     report = state.get("report")
     return report if isinstance(report, dict) else None

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from deckgen import __version__
-from deckgen.build import BuildReport, Progress, build, build_combined
+from deckgen.build import BuildReport, Progress, build_combined, build_each
 from deckgen.cards import load_cards
 from deckgen.clidoc import cli_reference
 from deckgen.errors import DeckgenError, Problem, display_path, labelled, plural
@@ -164,16 +164,13 @@ def build_command(
                 )
             ]
         else:
-            reports = [
-                build(
-                    cards_dir=cards_dir,
-                    out_dir=out_dir,
-                    dry_run=dry_run,
-                    strict=strict,
-                    progress=progress,
-                )
-                for cards_dir in cards_dirs
-            ]
+            reports = build_each(
+                cards_dirs=cards_dirs,
+                out_dir=out_dir,
+                dry_run=dry_run,
+                strict=strict,
+                progress=progress,
+            )
     for report in reports:
         _show_report(report, quiet=quiet, verbose=verbose)
 
