@@ -154,7 +154,7 @@ def test_c_remove_a_note(studied: Studied) -> None:
     li4 = studied.note_id("point", "LI4")
     assert studied.col.find_notes(f"tag:{REMOVED_TAG}") == [li4]
     assert studied.col.get_note(li4)["Code"] == "LI4"
-    studied.assert_history_kept()
+    studied.assert_history_kept()  # the studied LI4 cards keep their schedule
 
     # The next build ships the removed note unchanged: nothing more to import.
     again = studied.rebuild()
