@@ -272,3 +272,19 @@ def test_several_folders_each_skip_an_unchanged_rebuild(
     again = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second"])
     assert again.exit_code == 0, again.output
     assert again.output.count("0 added, 0 changed, 0 removed") == 2
+
+
+def test_combining_two_folders_of_the_same_deck_is_refused(
+    runner: CliRunner, mini_cards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in(mini_cards.parent, monkeypatch)
+    second = _second_deck(mini_cards.parent / "second")
+    (second / "deck.yaml").write_text("name: Mini Deck\ndescription: The same name.\n")
+    result = runner.invoke(
+        cli, ["build", "--cards", "mini", "--cards", "second", "--combined", "Both"]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: mini and second are both the deck 'Mini Deck': give one of them another "
+        "name in deck.yaml\n",
+    )

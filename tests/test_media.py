@@ -98,3 +98,15 @@ def test_a_diagram_title_cannot_inject_an_attribute(mini_cards: Path) -> None:
     tags = [tag for found in images for tag in found]
     assert tags and all(' onerror="' not in tag for tag in tags)
     assert any('alt="Face&quot; onerror=&quot;alert(1)"' in tag for tag in tags)
+
+
+def test_the_build_reads_a_viewbox_wherever_the_check_accepts_it() -> None:
+    from deckgen.media_check import sniff_image
+
+    prolog = b"<?xml version='1.0'?>\n<!-- " + b"x" * 5000 + b" -->\n"
+    svg = prolog + b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4e2 500'></svg>"
+    assert sniff_image(svg) == ("svg", None)
+    diagram = _from_bytes("long", "Long", svg)
+    assert (diagram.width, diagram.height) == (400.0, 500.0)
+    broken = b'<svg viewBox="0 0 4.0.0 500"></svg>'
+    assert sniff_image(broken)[1] is not None  # reported by the check, never a crash

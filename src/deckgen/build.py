@@ -158,7 +158,15 @@ def _prepare(cards_dir: Path, *, strict: bool, progress: Progress | None, now: i
 
 
 def _check_distinct(folders: list[_Folder]) -> None:
-    """Two folders in one package must not share a note: Anki would see one note."""
+    """Two folders in one package must not share a deck name or a note: Anki would see one."""
+    decks: dict[str, Path] = {}
+    for folder in folders:
+        other = decks.setdefault(folder.cards.deck.name, folder.cards_dir)
+        if other != folder.cards_dir:
+            raise DeckgenError(
+                f"{display_path(other)} and {display_path(folder.cards_dir)} are both the deck "
+                f"'{folder.cards.deck.name}': give one of them another name in deck.yaml"
+            )
     owners: dict[str, Path] = {}
     for folder in folders:
         for note in folder.packaged:

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,9 @@ class Inputs:
         self.cards_dir = cards_dir
         package = Path(deckgen.__file__).parent
         self.files = {**_hashes(cards_dir, "cards"), **_hashes(package, "deckgen")}
+        # The libraries that shape the output: an upgrade must rebuild.
+        for name in _LIBRARIES:
+            self.files[f"library/{name}"] = _library_version(name)
 
     def refresh(self, path: Path) -> None:
         """Hash `path` (a file under the cards folder) again, after the build rewrote it."""
@@ -54,6 +58,16 @@ class Inputs:
         for name, digest in sorted(self.files.items()):
             combined.update(f"{name}\0{digest}\0".encode())
         return combined.hexdigest()
+
+
+_LIBRARIES = ("genanki", "markdown-it-py", "nh3", "pydantic", "PyYAML")
+
+
+def _library_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "missing"
 
 
 def _hashes(root: Path, label: str) -> dict[str, str]:

@@ -21,8 +21,8 @@ from pathlib import Path
 from deckgen.diagrams import BUILTIN, SYMMETRIC, builtin_svg
 from deckgen.schema import DeckConfig
 
-_NUMBER = rb"\s*([-\d.]+)[\s,]*"
-_VIEWBOX = re.compile(rb"viewBox\s*=\s*[\"']" + _NUMBER * 4 + rb"[\"']")
+_NUMBER = r"\s*(-?[\d.]+(?:[eE][-+]?\d+)?)[\s,]*"
+_VIEWBOX = re.compile(r"""\bviewBox\s*=\s*(["'])""" + _NUMBER * 4 + r"\1", re.IGNORECASE)
 _SVG_CLOSE = re.compile(rb"</svg>\s*$")
 
 
@@ -198,11 +198,58 @@ def _from_bytes(name: str, title: str, data: bytes) -> Diagram:
         if size is None:
             raise ValueError(f"diagram '{name}': the JPEG has no size (SOF) segment")
         return Diagram(name, title, data, "image/jpeg", *size)
-    match = _VIEWBOX.search(data[:4096])
-    if match is None:
+    root = xml_root(data)
+    box = svg_viewbox(root[1]) if root else None
+    if box is None:
         raise ValueError(f"diagram '{name}': an SVG needs a viewBox")
-    origin = (float(match[1]), float(match[2]))
-    return Diagram(name, title, data, "image/svg+xml", float(match[3]), float(match[4]), origin)
+    left, top, width, height = box
+    return Diagram(name, title, data, "image/svg+xml", width, height, (left, top))
+
+
+def svg_viewbox(start_tag: str) -> tuple[float, float, float, float] | None:
+    """(min-x, min-y, width, height) from an <svg> start tag; None unless all four are
+    numbers and the size is positive."""
+    match = _VIEWBOX.search(start_tag)
+    if match is None:
+        return None
+    try:
+        left, top, width, height = (float(match[i]) for i in range(2, 6))
+    except ValueError:  # e.g. "4.0.0"
+        return None
+    return (left, top, width, height) if width > 0 and height > 0 else None
+
+
+def xml_root(data: bytes) -> tuple[str, str] | None:
+    """The root element's name and start tag, skipping the prolog, if `data` looks like XML."""
+    text = data[:65536].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text.startswith("<"):
+        return None
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        rest = text[position:]
+        if rest.startswith("<?"):
+            end = text.find("?>", position)
+            position = end + 2
+        elif rest.startswith("<!--"):
+            end = text.find("-->", position)
+            position = end + 3
+        elif rest[:9].upper() == "<!DOCTYPE":
+            bracket, close = text.find("[", position), text.find(">", position)
+            if 0 <= bracket < close:
+                close = text.find(">", max(text.find("]", bracket), bracket))
+            end = close
+            position = end + 1
+        else:
+            break
+        if end < 0:
+            return None
+    match = re.match(r"<([A-Za-z_][\w.:-]*)", text[position:])
+    if match is None:
+        return None
+    end = text.find(">", position)
+    return match.group(1), text[position : end + 1 if end >= 0 else len(text)]
 
 
 #: JPEG start-of-frame markers: the segments that carry the image size.

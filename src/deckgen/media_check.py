@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import struct
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from deckgen.errors import Findings, problem_at
-from deckgen.media import jpeg_size
+from deckgen.media import jpeg_size, svg_viewbox, xml_root
 from deckgen.yamldoc import Document, KeyPath
 
 #: File endings treated as media: such a file that nothing uses gets a warning.
@@ -23,8 +22,6 @@ MAX_IMAGE_BYTES = 20_000_000
 
 _SUFFIXES = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}
 _NAMES = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
-_NUMBER = r"\s*(-?[\d.]+(?:e-?\d+)?)[\s,]*"
-_VIEWBOX = re.compile(r"""\bviewBox\s*=\s*(["'])""" + _NUMBER * 4 + r"\1", re.IGNORECASE)
 
 
 def check_diagram_images(root: Path, deck: Document, findings: Findings) -> set[Path]:
@@ -129,49 +126,15 @@ def sniff_image(data: bytes) -> tuple[str | None, str | None]:
         return ("png", None) if width and height else ("png", "it has no size")
     if data.startswith(b"\xff\xd8\xff"):
         return ("jpeg", None) if jpeg_size(data) else ("jpeg", "it has no size (SOF) segment")
-    root = _xml_root(data)
+    root = xml_root(data)
     if root is not None:
         name, start_tag = root
         if name.rsplit(":", 1)[-1] != "svg":
             return None, f"XML whose root element is <{name}>"
-        match = _VIEWBOX.search(start_tag)
-        if match is None or float(match[4]) <= 0 or float(match[5]) <= 0:
+        if svg_viewbox(start_tag) is None:
             return "svg", 'its <svg> element needs a viewBox, e.g. viewBox="0 0 800 600"'
         return "svg", None
     return None, _what(data)
-
-
-def _xml_root(data: bytes) -> tuple[str, str] | None:
-    """The root element's name and start tag, skipping the prolog, if `data` looks like XML."""
-    text = data[:65536].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-    if not text.startswith("<"):
-        return None
-    position = 0
-    while True:
-        while position < len(text) and text[position].isspace():
-            position += 1
-        rest = text[position:]
-        if rest.startswith("<?"):
-            end = text.find("?>", position)
-            position = end + 2
-        elif rest.startswith("<!--"):
-            end = text.find("-->", position)
-            position = end + 3
-        elif rest[:9].upper() == "<!DOCTYPE":
-            bracket, close = text.find("[", position), text.find(">", position)
-            if 0 <= bracket < close:
-                close = text.find(">", max(text.find("]", bracket), bracket))
-            end = close
-            position = end + 1
-        else:
-            break
-        if end < 0:
-            return None
-    match = re.match(r"<([A-Za-z_][\w.:-]*)", text[position:])
-    if match is None:
-        return None
-    end = text.find(">", position)
-    return match.group(1), text[position : end + 1 if end >= 0 else len(text)]
 
 
 def _what(data: bytes) -> str:
