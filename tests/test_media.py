@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zlib
@@ -16,13 +17,16 @@ from deckgen.schema import DeckConfig
 BOX = r"left=([\d.]+):top=([\d.]+):width=([\d.]+):height=([\d.]+)"
 
 
-def _png(width: int, height: int) -> bytes:
+def _png(width: int, height: int, *, noise: bool = False) -> bytes:
+    """A real PNG: white, or random pixels (which do not compress)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    white = b"\xff\xff\xff" * width
+    rows = b"".join(b"\x00" + (os.urandom(3 * width) if noise else white) for _ in range(height))
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
@@ -110,3 +114,13 @@ def test_the_build_reads_a_viewbox_wherever_the_check_accepts_it() -> None:
     assert (diagram.width, diagram.height) == (400.0, 500.0)
     broken = b'<svg viewBox="0 0 4.0.0 500"></svg>'
     assert sniff_image(broken)[1] is not None  # reported by the check, never a crash
+
+
+def test_a_large_raster_diagram_is_warned_about(mini_cards: Path) -> None:
+    big = _png(640, 640, noise=True)
+    assert len(big) > 1_000_000
+    (mini_cards / "images" / "photo.png").write_bytes(big)
+    deck = mini_cards / "deck.yaml"
+    deck.write_text(deck.read_text() + '  photo: {image: images/photo.png, title: "Photo"}\n')
+    warnings = [str(w) for w in load_cards(mini_cards).warnings]
+    assert any("is 1.2 MB and is copied into every marked image" in w for w in warnings), warnings

@@ -20,7 +20,8 @@ from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
 from deckgen.media import MediaFile
 from deckgen.notes import build_notes, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
-from deckgen.text import plain
+from deckgen.schema import Source
+from deckgen.text import attribute, plain
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ def _decks(cards: Cards, packaged: list[PackagedNote]) -> list[PackagedDeck]:
     latest = max((note.mod for note in packaged), default=0)
     built_on = datetime.fromtimestamp(latest, tz=timezone.utc).strftime("%Y-%m-%d")
     cited = sorted({key for record in cards.records for key in record.sources})
-    sources = "".join(f"<li>{plain(cards.sources[key].title)}</li>" for key in cited)
+    sources = "".join(_citation(cards.sources[key]) for key in cited)
     description = (
         f"<p>{plain(config.description)}</p>"
         f"<p>Version {plain(config.version)} · built {built_on} with deckgen.</p>"
@@ -266,6 +267,14 @@ def _decks(cards: Cards, packaged: list[PackagedNote]) -> list[PackagedDeck]:
         PackagedDeck(name, stable_id("deck", name), description if name == config.name else "")
         for name in names
     ]
+
+
+def _citation(source: Source) -> str:
+    """A source for the deck description, linked when it has a public address."""
+    url = source.url or ""
+    public = url.startswith(("https://", "http://"))
+    link = f' <a href="{attribute(url)}">{plain(url)}</a>' if public else ""
+    return f"<li>{plain(source.title)}{link}</li>"
 
 
 def _count(db_path: Path, decks: list[PackagedDeck]) -> tuple[DeckCount, ...]:

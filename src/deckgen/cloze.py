@@ -24,13 +24,9 @@ def make_cloze(text: str, phrases: list[str]) -> str:
     return result
 
 
-def cloze_problems(text: str, phrases: list[str]) -> list[str]:
-    """What is wrong with a cloze specification, in words (empty when it is fine)."""
-    return [message for _, message in cloze_issues(text, phrases)]
-
-
 def cloze_issues(text: str, phrases: list[str]) -> list[tuple[int | None, str]]:
-    """Like `cloze_problems`, each with the index of the phrase at fault (None: the text)."""
+    """What is wrong with a cloze specification, in words, each with the index of the
+    phrase at fault (None: the text); empty when it is fine."""
     problems: list[tuple[int | None, str]] = []
     if has_markup(text) or "{{" in text or "}}" in text:
         if phrases and has_markup(text):

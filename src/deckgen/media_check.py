@@ -19,6 +19,8 @@ MEDIA_SUFFIXES = frozenset(
 )
 #: Largest image read, in bytes.
 MAX_IMAGE_BYTES = 20_000_000
+#: A PNG or JPEG base is embedded in each marked image (two per point, one per diagram).
+LARGE_RASTER_BYTES = 1_000_000
 
 _SUFFIXES = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}
 _NAMES = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
@@ -90,6 +92,13 @@ def _check_image(
         error(f"'{image}' is {_NAMES[kind]} but {trouble}")
     elif candidate.suffix.lower() not in _SUFFIXES[kind]:
         message = f"{where}: '{image}' holds {_NAMES[kind]}; name it with {_SUFFIXES[kind][0]}"
+        findings.warn(deck.problem(path, message))
+    if kind in ("png", "jpeg") and len(data) > LARGE_RASTER_BYTES:
+        message = (
+            f"{where}: '{image}' is {len(data) / 1e6:.1f} MB and is copied into every marked "
+            f"image of its points; keep PNG and JPEG diagrams under "
+            f"{LARGE_RASTER_BYTES / 1e6:.0f} MB, or use SVG"
+        )
         findings.warn(deck.problem(path, message))
     return used
 

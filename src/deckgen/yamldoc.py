@@ -367,9 +367,3 @@ def read_yaml(path: Path) -> Loaded:
     result.doc = doc
     result.errors += builder.problems
     return result
-
-
-def load_document(path: Path) -> tuple[Document | None, list[Problem]]:
-    """Read and parse `path`; return the document (None if unusable) and its errors."""
-    loaded = read_yaml(path)
-    return loaded.doc, loaded.errors
