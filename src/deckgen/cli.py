@@ -20,13 +20,11 @@ from deckgen.cards import load_cards
 from deckgen.clidoc import cli_reference
 from deckgen.errors import DeckgenError, Problem, display_path, labelled, plural
 from deckgen.json_schema import write_schemas
-from deckgen.lock import LOCK_FILE, read_lock
-from deckgen.notes import build_notes, occlusion_numbers
-from deckgen.pointdoc import points_markdown
+from deckgen.pointdoc import points_markdown, stale_pages, write_pages
 from deckgen.preview import write_preview
 from deckgen.report import format_report
 from deckgen.scaffold import KINDS, new_note
-from deckgen.stats import collect, format_stats
+from deckgen.stats import format_stats, stats_of
 from deckgen.watch import BuildOutcome, watch
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -309,10 +307,7 @@ def stats_command(cards_dir: Path) -> None:
     Example:
       deckgen stats
     """
-    cards = load_cards(cards_dir)
-    lock = read_lock(cards_dir / LOCK_FILE)
-    specs = build_notes(cards, occlusion=occlusion_numbers(cards, lock.occlusion))
-    _echo(format_stats(collect(cards, specs)))
+    _echo(format_stats(stats_of(cards_dir)))
 
 
 @cli.command("schema")
@@ -346,23 +341,15 @@ def docs_command(cards_dir: Path, out_dir: Path, check: bool) -> None:
         out_dir / "points.md": points_markdown(load_cards(cards_dir)),
         out_dir / "cli.md": cli_reference(cli),
     }
-    stale = [path for path, text in pages.items() if _read(path) != text]
-    if check:
-        if stale:
-            names = ", ".join(display_path(path) for path in stale)
-            raise DeckgenError(f"{names} out of date: run 'deckgen docs'")
-        _echo("Docs are current.")
-        return
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for path in stale:
-        path.write_text(pages[path], encoding="utf-8")
-        _echo(f"Wrote {display_path(path)}")
+    stale = stale_pages(pages)
+    if check and stale:
+        names = ", ".join(display_path(path) for path in stale)
+        raise DeckgenError(f"{names} out of date: run 'deckgen docs'")
+    if not check:
+        for path in write_pages(pages, stale):
+            _echo(f"Wrote {display_path(path)}")
     if not stale:
         _echo("Docs are current.")
-
-
-def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def main() -> None:

@@ -1,6 +1,9 @@
-"""docs/points.md: every point with its location exactly as the deck states it."""
+"""Generated docs: docs/points.md lists every point with its location exactly as the deck
+states it; `stale_pages` and `write_pages` keep generated pages current."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from deckgen.cards import Cards
 from deckgen.cloze import strip_cloze
@@ -28,3 +31,20 @@ def points_markdown(cards: Cards) -> str:
         cells = (code, name, point.channel.label, strip_cloze(point.location), cautions, sources)
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def stale_pages(pages: dict[Path, str]) -> list[Path]:
+    """The generated pages whose file is missing or differs from what it should say."""
+    return [
+        path
+        for path, text in pages.items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
+
+
+def write_pages(pages: dict[Path, str], paths: list[Path]) -> list[Path]:
+    """Write the given pages; return their paths."""
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pages[path], encoding="utf-8")
+    return paths

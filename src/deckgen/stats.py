@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
-from deckgen.cards import Cards
-from deckgen.notes import NoteSpec, record_id
+from deckgen.cards import Cards, load_cards
+from deckgen.lock import LOCK_FILE, read_lock
+from deckgen.notes import NoteSpec, build_notes, occlusion_numbers, record_id
 
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
@@ -82,3 +84,10 @@ def format_stats(stats: Stats) -> str:
     unsourced = ", ".join(stats.notes_without_sources) or "none"
     lines.append(f"Notes without sources: {unsourced}")
     return "\n".join(lines)
+
+
+def stats_of(cards_dir: Path) -> Stats:
+    """The statistics of a cards folder, counted from the notes its next build would make."""
+    cards = load_cards(cards_dir)
+    lock = read_lock(cards_dir / LOCK_FILE)
+    return collect(cards, build_notes(cards, occlusion=occlusion_numbers(cards, lock.occlusion)))
