@@ -16,6 +16,14 @@ def strip_cloze(text: str) -> str:
     return CLOZE.sub(lambda match: match.group(2), text)
 
 
+def cloze_text(text: str, phrases: list[str]) -> str | None:
+    """The cloze version of `text`: as written if it has `{{c1::...}}` markup, else with
+    `phrases` wrapped; None when there is nothing to hide."""
+    if has_markup(text):
+        return text
+    return make_cloze(text, phrases) if phrases else None
+
+
 def make_cloze(text: str, phrases: list[str]) -> str:
     """Wrap each phrase (found in `text`) as c1, c2, ... in the order given."""
     result = text

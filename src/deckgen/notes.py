@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from deckgen.cards import Cards
-from deckgen.cloze import has_markup, make_cloze, strip_cloze
+from deckgen.cloze import cloze_text, strip_cloze
 from deckgen.ids import note_guid, slug
 from deckgen.media import MediaFile, load_diagrams
 from deckgen.notetypes import CLOZE, CONCEPT, CONDITION, OCCLUSION, POINT, QA, NoteType
@@ -120,12 +120,8 @@ class _Builder:
         tags = _tags("point", f"channel::{point.channel.value}", *point.tags)
         yield _spec("point", point.code, POINT, fields, tags, self.points_deck, media)
 
-        if point.location_cloze or has_markup(point.location):
-            text = (
-                point.location
-                if has_markup(point.location)
-                else make_cloze(point.location, point.location_cloze)
-            )
+        text = cloze_text(point.location, point.location_cloze)
+        if text is not None:
             cloze = {
                 "Text": f"<b>{plain(point.code)}</b> ({plain(point.pinyin)}): {inline(text)}",
                 "Topic": "Point location",
@@ -179,12 +175,8 @@ class _Builder:
         }
         tags = _tags("concept", *concept.tags)
         yield _spec("concept", concept.id, CONCEPT, fields, tags, self.concepts_deck)
-        if concept.cloze or has_markup(concept.definition):
-            text = (
-                concept.definition
-                if has_markup(concept.definition)
-                else make_cloze(concept.definition, concept.cloze)
-            )
+        text = cloze_text(concept.definition, concept.cloze)
+        if text is not None:
             cloze = {
                 "Text": f"<b>{plain(concept.term)}</b>: {inline(text)}",
                 "Topic": "TCM concept",
