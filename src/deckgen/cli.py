@@ -271,8 +271,9 @@ def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
       deckgen preview
       deckgen preview --cards my-cards --out /tmp
     """
-    _warn(load_cards(cards_dir, strict=strict).warnings)
-    index = write_preview(cards_dir=cards_dir, out_dir=out_dir / "preview")
+    cards = load_cards(cards_dir, strict=strict)  # validated once, used for the page too
+    _warn(cards.warnings)
+    index = write_preview(cards_dir=cards_dir, out_dir=out_dir / "preview", loaded=cards)
     _echo(f"Preview written to {display_path(index)}")
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from deckgen.cards import load_cards
+from deckgen.cards import Cards, load_cards
 from deckgen.lock import LOCK_FILE, read_lock
 from deckgen.media import MediaFile
 from deckgen.notes import NoteSpec, build_notes, occlusion_numbers
@@ -64,13 +64,13 @@ class PreviewCard:
         return "card-" + slug.strip("-").lower()
 
 
-def write_preview(*, cards_dir: Path, out_dir: Path) -> Path:
+def write_preview(*, cards_dir: Path, out_dir: Path, loaded: Cards | None = None) -> Path:
     """Validate the cards and write `out_dir/index.html` with the media beside it.
 
-    Raises `InvalidCards` (before writing anything) when the cards have errors.
-    Returns the path of index.html.
+    Raises `InvalidCards` (before writing anything) when the cards have errors; pass
+    `loaded` when the caller has validated them already. Returns the path of index.html.
     """
-    title, cards = load_preview_cards(cards_dir)
+    title, cards = load_preview_cards(cards_dir, loaded=loaded)
     page = preview_html(title, cards)
     out_dir.mkdir(parents=True, exist_ok=True)
     _sync_media(out_dir, [item for card in cards for item in card.note.media])
@@ -81,9 +81,11 @@ def write_preview(*, cards_dir: Path, out_dir: Path) -> Path:
     return index
 
 
-def load_preview_cards(cards_dir: Path) -> tuple[str, list[PreviewCard]]:
+def load_preview_cards(
+    cards_dir: Path, *, loaded: Cards | None = None
+) -> tuple[str, list[PreviewCard]]:
     """The deck's name and every card its next build would have, rendered."""
-    cards = load_cards(cards_dir)
+    cards = loaded if loaded is not None else load_cards(cards_dir)
     numbers = occlusion_numbers(cards, read_lock(cards_dir / LOCK_FILE).occlusion)
     return cards.deck.name, preview_cards(build_notes(cards, occlusion=numbers))
 
