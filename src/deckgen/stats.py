@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +9,7 @@ from pathlib import Path
 from deckgen.cards import Cards, load_cards
 from deckgen.lock import LOCK_FILE, read_lock
 from deckgen.notes import NoteSpec, build_notes, occlusion_numbers, record_id
-
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
+from deckgen.preview import card_ordinals
 
 
 @dataclass(frozen=True)
@@ -27,16 +25,10 @@ class Stats:
 
 
 def card_count(spec: NoteSpec) -> int:
-    """How many cards Anki makes for a note: one per cloze number, or one per template
-    whose conditional front is satisfied (deckgen's fronts only test one field each)."""
-    if spec.notetype.cloze:
-        return len({number for field in spec.fields for number in _CLOZE_NUMBER.findall(field)})
-    count = 0
-    for _, front, _ in spec.notetype.template_texts():
-        required = re.match(r"\s*\{\{#([^}]+)\}\}", front)
-        if required is None or spec.field(required.group(1)).strip():
-            count += 1
-    return count
+    """How many cards Anki makes for a note (the preview's rule, checked against Anki)."""
+    return len(
+        card_ordinals(spec.notetype, dict(zip(spec.notetype.fields, spec.fields, strict=True)))
+    )
 
 
 def collect(cards: Cards, specs: list[NoteSpec]) -> Stats:
