@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from deckgen.build import build
+from deckgen.buildcache import cache_dir
 from deckgen.buildstate import state_path
 
 
@@ -81,7 +82,7 @@ def test_an_interrupted_build_leaves_the_previous_apkg_whole(
     assert _sha256(package) == before
     assert (mini_cards / "deckgen.lock").read_bytes() == lock_before
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [package.name, state_path(out, mini_cards).name]
+        [package.name, state_path(out, mini_cards).name, cache_dir(out, mini_cards).name]
     )
 
 

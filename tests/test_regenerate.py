@@ -18,6 +18,7 @@ import deckgen.changes
 import deckgen.notes
 import deckgen.notetypes
 from ankitest import ALWAYS, Collection, import_package, revlog_count, study_all
+from deckgen import buildcache
 from deckgen.build import BuildReport, build
 from deckgen.buildstate import state_path
 from deckgen.changes import REMOVED_TAG
@@ -40,9 +41,10 @@ class Studied:
     monkeypatch: pytest.MonkeyPatch
 
     def rebuild(self) -> BuildReport:
-        # Some scenarios patch deckgen's code in memory, which the saved build state (keyed
-        # on files) cannot see: start each rebuild without it.
+        # Some scenarios patch deckgen's code in memory, which the saved build state and
+        # cache (keyed on files) cannot see: start each rebuild without them.
         state_path(self.out, self.cards).unlink(missing_ok=True)
+        buildcache.forget(self.out, self.cards)
         self.monkeypatch.setenv("SOURCE_DATE_EPOCH", str(V2_TIME))
         return build(cards_dir=self.cards, out_dir=self.out)
 
@@ -213,11 +215,16 @@ def test_f_add_a_field_to_a_note_type(studied: Studied) -> None:
     original_spec = deckgen.notes._spec
 
     def spec_with_mnemonic(
-        kind: str, note_id: str, notetype: object, fields: dict[str, str], *rest: object
+        origin: str,
+        kind: str,
+        note_id: str,
+        notetype: object,
+        fields: dict[str, str],
+        *rest: object,
     ) -> object:
         if notetype is extended:
             fields = {**fields, "Mnemonic": f"Remember {note_id}"}
-        return original_spec(kind, note_id, notetype, fields, *rest)  # type: ignore[arg-type]
+        return original_spec(origin, kind, note_id, notetype, fields, *rest)  # type: ignore[arg-type]
 
     studied.monkeypatch.setattr(deckgen.notes, "POINT", extended)
     studied.monkeypatch.setattr(deckgen.notes, "_spec", spec_with_mnemonic)

@@ -11,14 +11,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from deckgen import buildstate
+from deckgen import buildcache, buildstate
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
 from deckgen.errors import DeckgenError, Problem, display_path
 from deckgen.ids import slug, stable_id
 from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
 from deckgen.media import MediaFile
-from deckgen.notes import build_notes, occlusion_numbers
+from deckgen.notes import NoteSpec, notes_reusing, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.schema import Source
 from deckgen.text import attribute, plain
@@ -88,7 +88,8 @@ def build_each(
         if saved is not None and not (strict and saved["warnings"]):
             plans.append(_Plan(cards_dir, inputs, state, saved=saved))
         else:
-            folder = _prepare(cards_dir, strict=strict, progress=progress, now=now)
+            cache = buildcache.load(out_dir, cards_dir, inputs) if inputs else None
+            folder = _prepare(cards_dir, strict=strict, progress=progress, now=now, cache=cache)
             plans.append(_Plan(cards_dir, inputs, state, folder=folder))
     return [plan.finish(out_dir, dry_run=dry_run) for plan in plans]
 
@@ -107,11 +108,27 @@ class _Plan:
         if self.saved is not None:
             return _unchanged_report(self.saved, out_dir=out_dir, dry_run=dry_run)
         assert self.folder is not None and self.inputs is not None  # validated folders only
-        target = out_dir / output_name(self.folder.cards.deck.name)
-        report = _package([self.folder], target=target, dry_run=dry_run)
+        folder, inputs = self.folder, self.inputs
+        target = out_dir / output_name(folder.cards.deck.name)
+
+        def remember(collection: Path) -> None:
+            """Keep this build's collection and notes for the next build to reuse."""
+            inputs.refresh(self.cards_dir / LOCK_FILE)
+            buildcache.save(
+                out_dir,
+                self.cards_dir,
+                inputs=inputs,
+                cards=folder.cards,
+                packaged=zip(folder.origins, folder.packaged, strict=True),
+                collection=collection,
+            )
+
+        previous = folder.cache.collection if folder.cache else None
+        report = _package(
+            [folder], target=target, dry_run=dry_run, previous=previous, then=remember
+        )
         if not dry_run:
-            self.inputs.refresh(self.cards_dir / LOCK_FILE)
-            buildstate.save(self.state, inputs=self.inputs.digest, report=report)
+            buildstate.save(self.state, inputs=inputs.digest, report=report)
         return report
 
 
@@ -143,19 +160,35 @@ class _Folder:
     cards: Cards
     lock: Lock
     packaged: list[PackagedNote]
+    origins: list[str]  # the record each packaged note comes from ('' for none)
     changes: Changes
     media: dict[str, MediaFile]
+    cache: buildcache.Cache | None = None
 
 
-def _prepare(cards_dir: Path, *, strict: bool, progress: Progress | None, now: int) -> _Folder:
-    cards = load_cards(cards_dir, strict=strict)
+def _prepare(
+    cards_dir: Path,
+    *,
+    strict: bool,
+    progress: Progress | None,
+    now: int,
+    cache: buildcache.Cache | None = None,
+) -> _Folder:
+    cards = load_cards(cards_dir, strict=strict, cached=cache.files if cache else None)
     old_lock = read_lock(cards_dir / LOCK_FILE)
     numbers = occlusion_numbers(cards, old_lock.occlusion)
-    specs = build_notes(cards, occlusion=numbers, progress=progress)
-    new_lock, packaged, changes = stamp(specs, old_lock, now)
+    kept = cache.kept(cards) if cache else {}
+    notes = notes_reusing(cards, kept, occlusion=numbers, progress=progress)
+    new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
-    media = {item.name: item for spec in specs for item in spec.media}
-    return _Folder(cards_dir, cards, new_lock, packaged, changes, media)
+    media = {item.name: item for note in notes for item in note.media}
+    origins = [
+        note.origin
+        for note in notes
+        for _ in ((note,) if isinstance(note, NoteSpec) else note.notes)
+    ]
+    origins += [""] * (len(packaged) - len(origins))  # removed notes, shipped once more
+    return _Folder(cards_dir, cards, new_lock, packaged, origins, changes, media, cache)
 
 
 def _check_distinct(folders: list[_Folder]) -> None:
@@ -197,8 +230,16 @@ def _distinct_ids(folders: list[_Folder]) -> None:
             used.add(folder.packaged[index].note_id)
 
 
-def _package(folders: list[_Folder], *, target: Path, dry_run: bool) -> BuildReport:
-    """Write the folders' notes into one .apkg (unless `dry_run`), then their locks."""
+def _package(
+    folders: list[_Folder],
+    *,
+    target: Path,
+    dry_run: bool,
+    previous: Path | None = None,
+    then: Callable[[Path], None] | None = None,
+) -> BuildReport:
+    """Write the folders' notes into one .apkg (unless `dry_run`), then their locks, then
+    call `then` with the collection written. Kept notes are copied from `previous`."""
     packaged = [note for folder in folders for note in folder.packaged]
     decks = [deck for folder in folders for deck in _decks(folder.cards, folder.packaged)]
     media = {name: item for folder in folders for name, item in folder.media.items()}
@@ -208,13 +249,17 @@ def _package(folders: list[_Folder], *, target: Path, dry_run: bool) -> BuildRep
             mods[key] = max(mods.get(key, 0), entry.mod)
     with tempfile.TemporaryDirectory(prefix="deckgen-") as scratch:
         db_path = Path(scratch) / "collection.anki2"
-        render_collection(db_path, notes=packaged, notetype_mods=mods, decks=decks)
+        render_collection(
+            db_path, notes=packaged, notetype_mods=mods, decks=decks, previous=previous
+        )
         counts = _count(db_path, decks)
         size = None
         if not dry_run:
             size = write_zip(target, collection=db_path, media=list(media.values()))
             for folder in folders:
                 folder.lock.write(folder.cards_dir / LOCK_FILE)
+            if then is not None:
+                then(db_path)
     return BuildReport(
         output=target,
         size=size,

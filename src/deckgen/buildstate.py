@@ -27,8 +27,12 @@ STATE_PREFIX = ".deckgen-state-"
 
 
 def state_path(out_dir: Path, cards_dir: Path) -> Path:
-    folder = hashlib.sha256(str(cards_dir.resolve()).encode()).hexdigest()[:12]
-    return out_dir / f"{STATE_PREFIX}{folder}.json"
+    return out_dir / f"{STATE_PREFIX}{folder_digest(cards_dir)}.json"
+
+
+def folder_digest(cards_dir: Path) -> str:
+    """A short name for a cards folder, for the files kept about it in the output folder."""
+    return hashlib.sha256(str(cards_dir.resolve()).encode()).hexdigest()[:12]
 
 
 STATE_VERSION = 1

@@ -8,7 +8,9 @@ files) come back in `Cards.warnings`, or count as errors with `strict=True`.
 from __future__ import annotations
 
 import difflib
+import marshal
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,16 @@ from deckgen.schema import (
 from deckgen.validate import check_html, check_notes, check_order
 from deckgen.yamldoc import Document, read_yaml
 
-__all__ = ["DECK_FILE", "SOURCES_FILE", "Cards", "Located", "Sources", "load_cards", "note_files"]
+__all__ = [
+    "DECK_FILE",
+    "SOURCES_FILE",
+    "Cards",
+    "Located",
+    "NoteFile",
+    "Sources",
+    "load_cards",
+    "note_files",
+]
 
 DECK_FILE = "deck.yaml"
 SOURCES_FILE = "sources.yaml"
@@ -50,6 +61,19 @@ class Located:
 
 
 @dataclass(frozen=True)
+class NoteFile:
+    """A valid note file as loaded, for the next build to reuse if it is unchanged: its
+    parsed data (marshalled), the warnings that only its own content gives, and the key
+    of its record ('point:ST2')."""
+
+    name: str  # relative to the cards folder, '/'-separated: 'points/ST2.yaml'
+    data: bytes
+    warnings: tuple[Problem, ...]
+    record: str
+    reused: bool  # taken from `cached` rather than read again
+
+
+@dataclass(frozen=True)
 class Cards:
     """A whole, valid cards folder, and the warnings found in it."""
 
@@ -61,6 +85,7 @@ class Cards:
     conditions: tuple[Condition, ...]
     facts: tuple[Fact, ...]
     warnings: tuple[Problem, ...] = ()
+    files: tuple[NoteFile, ...] = ()
 
     @property
     def records(self) -> tuple[Point | Concept | Condition | Fact, ...]:
@@ -81,10 +106,13 @@ def note_files(root: Path, folder: str) -> list[Path]:
     return [directory / name for name in names]
 
 
-def load_cards(root: Path, *, strict: bool = False) -> Cards:
+def load_cards(
+    root: Path, *, strict: bool = False, cached: Mapping[str, NoteFile] | None = None
+) -> Cards:
     """Parse and validate everything under `root`, or raise `InvalidCards` listing every error.
 
-    With `strict`, warnings count as errors.
+    With `strict`, warnings count as errors. `cached` holds note files, by name, as an
+    earlier load gave them and known to be unchanged since: their data is used as it is.
     """
     if not root.is_dir():
         raise DeckgenError(f"cards folder '{display_path(root)}' does not exist")
@@ -104,10 +132,22 @@ def load_cards(root: Path, *, strict: bool = False) -> Cards:
     docs: dict[str, list[Document]] = {}
     unreadable: dict[str, list[str]] = {}
     loaded: dict[str, list[Located]] = {}
+    files_loaded: list[NoteFile] = []
     for folder, model in NOTE_FOLDERS.items():
         docs[folder], unreadable[folder], loaded[folder] = [], [], []
         for path in note_files(root, folder):
-            doc = _read(path, findings)
+            name = f"{folder}/{path.name}"
+            earlier = cached.get(name) if cached else None
+            own = Findings()  # what this file alone gives: kept for the next build
+            if earlier is not None:
+                doc: Document | None = Document(path, marshal.loads(earlier.data))
+                own.warnings += earlier.warnings
+            else:
+                doc = _read(path, own)
+                if doc is not None:
+                    check_html(doc, own)
+            findings.errors += own.errors
+            findings.warnings += own.warnings
             if doc is None:
                 unreadable[folder].append(path.stem)
                 continue
@@ -115,8 +155,12 @@ def load_cards(root: Path, *, strict: bool = False) -> Cards:
             record = validate(doc, model, findings)
             if record is None:
                 unreadable[folder].append(path.stem)
-            else:
-                loaded[folder].append(Located(record, doc))
+                continue
+            loaded[folder].append(Located(record, doc))
+            data = earlier.data if earlier is not None else marshal.dumps(doc.data)
+            key = f"{KINDS[folder]}:{record_id(record)}"
+            reused = earlier is not None
+            files_loaded.append(NoteFile(name, data, tuple(own.warnings), key, reused))
     if not any(note_files(root, folder) for folder in NOTE_FOLDERS):
         message = "no notes found: add YAML files under points/, concepts/, conditions/ or facts/"
         findings.error(problem_at(root, 1, 1, message))
@@ -126,9 +170,9 @@ def load_cards(root: Path, *, strict: bool = False) -> Cards:
     check_notes(docs, unreadable, source_keys, diagram_names, findings)
     if deck_doc is not None:
         check_order(deck_doc, docs, unreadable, findings)
-    parsed = [d for d in (deck_doc, sources_doc) if d] + [d for ds in docs.values() for d in ds]
-    for doc in parsed:
-        check_html(doc, findings)
+    for doc in (deck_doc, sources_doc):
+        if doc is not None:
+            check_html(doc, findings)
     used = check_diagram_images(root, deck_doc, findings) if deck_doc else set()
     unused_media(files, used, findings)
 
@@ -144,7 +188,17 @@ def load_cards(root: Path, *, strict: bool = False) -> Cards:
         conditions=tuple(item.record for item in loaded["conditions"]),
         facts=tuple(item.record for item in loaded["facts"]),
         warnings=tuple(sorted(set(findings.warnings))),
+        files=tuple(files_loaded),
     )
+
+
+#: The note kind of each note folder's records (the first part of a note key).
+KINDS = {"points": "point", "concepts": "concept", "conditions": "condition", "facts": "fact"}
+
+
+def record_id(record: Point | Concept | Condition | Fact) -> str:
+    """The author-visible id of a record: a point's code, else its `id`."""
+    return record.code if isinstance(record, Point) else record.id
 
 
 def _read(path: Path, findings: Findings) -> Document | None:

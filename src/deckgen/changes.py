@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from deckgen.ids import note_guid
 from deckgen.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
-from deckgen.notes import NoteSpec
+from deckgen.notes import Kept, KeptNote, NoteSpec
 from deckgen.notetypes import ALL_NOTE_TYPES, NoteType
 from deckgen.package import PackagedNote
 
@@ -34,15 +34,28 @@ class Changes:
     notetypes: tuple[NotetypeChange, ...]
 
 
-def stamp(specs: list[NoteSpec], old: Lock, now: int) -> tuple[Lock, list[PackagedNote], Changes]:
-    """The new lock, the notes to package (removed ones included, tagged) and the changes."""
+def stamp(
+    specs: list[NoteSpec | Kept], old: Lock, now: int
+) -> tuple[Lock, list[PackagedNote], Changes]:
+    """The new lock, the notes to package (removed ones included, tagged) and the changes.
+
+    The notes of a `Kept` record are taken as the lock has them, without comparing."""
     new = Lock()
     ids = IdAllocator(old, now)
     packaged: list[PackagedNote] = []
     added: list[str] = []
     changed: list[tuple[str, tuple[str, ...]]] = []
     unchanged: list[str] = []
-    for position, spec in enumerate(specs, start=1):
+    position = 0
+    for spec in specs:
+        if isinstance(spec, Kept):
+            for note in spec.notes:
+                position += 1
+                new.notes.keep(note.key, old.notes)
+                unchanged.append(note.key)
+                packaged.append(_kept(note, position))
+            continue
+        position += 1
         previous = old.notes.get(spec.key)
         current = NoteEntry(
             id=previous.id if previous else ids.take(),
@@ -100,6 +113,23 @@ def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
         deck=current.deck,
         tags=current.tags,
         fields=current.fields,
+    )
+
+
+def _kept(note: KeptNote, position: int) -> PackagedNote:
+    """A kept note: its rows come from the last build's collection."""
+    kind, note_id = note.key.split(":", 1)
+    return PackagedNote(
+        guid=note_guid(kind, note_id),
+        notetype=_NOTETYPES[note.notetype],
+        fields=(),
+        tags=(),
+        deck=note.deck,
+        note_id=note.note_id,
+        mod=note.mod,
+        due=position,
+        key=note.key,
+        kept=True,
     )
 
 

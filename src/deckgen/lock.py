@@ -15,7 +15,7 @@ import filecmp
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,9 +95,63 @@ class NotetypeEntry:
     templates: tuple[str, ...]
 
 
+class NoteEntries(MutableMapping[str, NoteEntry]):
+    """Note key -> entry. Entries read from a lock file stay as their JSON text until one
+    is looked up, and are written back as that same text: a build that touches a few
+    notes of a large deck decodes and encodes only those."""
+
+    def __init__(self, raw: dict[str, str] | None = None) -> None:
+        self._items: dict[str, NoteEntry | str] = dict(raw or {})
+
+    def __getitem__(self, key: str) -> NoteEntry:
+        item = self._items[key]
+        if isinstance(item, str):
+            item = NoteEntry.from_json(json.loads(item))
+            self._items[key] = item
+        return item
+
+    def __setitem__(self, key: str, entry: NoteEntry) -> None:
+        self._items[key] = entry
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def keep(self, key: str, other: NoteEntries) -> None:
+        """Take `other`'s entry for `key` as it is, without decoding it."""
+        self._items[key] = other._items[key]
+
+    def encoded(self, key: str) -> str:
+        """The entry's JSON text, as the lock file holds it."""
+        item = self._items[key]
+        return item if isinstance(item, str) else json.dumps(item.to_json(), ensure_ascii=False)
+
+    def highest_id(self) -> int:
+        """The largest note id, read from the start of each entry's text where it can be."""
+        highest = 0
+        for key, item in self._items.items():
+            if isinstance(item, str) and item.startswith(_ID_PREFIX):
+                note_id = int(item[len(_ID_PREFIX) : item.index(",")])
+            else:
+                note_id = self[key].id
+            highest = max(highest, note_id)
+        return highest
+
+
+_ID_PREFIX = '{"id": '
+
+
 @dataclass
 class Lock:
-    notes: dict[str, NoteEntry] = field(default_factory=dict)
+    notes: NoteEntries = field(default_factory=NoteEntries)
     notetypes: dict[str, NotetypeEntry] = field(default_factory=dict)
     #: Diagram name -> point code -> its cloze number on the occlusion note. Numbers are
     #: never reused, so each occlusion card keeps asking for the same point.
@@ -124,7 +178,9 @@ class Lock:
         yield '\n},\n"occlusion": {\n'
         yield from _lines(occlusion.items())
         yield '\n},\n"notes": {\n'
-        yield from _lines((key, entry.to_json()) for key, entry in sorted(self.notes.items()))
+        for index, key in enumerate(sorted(self.notes)):
+            separator = ",\n" if index else ""
+            yield f"{separator}{json.dumps(key, ensure_ascii=False)}: {self.notes.encoded(key)}"
         yield "\n}\n}\n"
 
     def to_json(self) -> str:
@@ -160,11 +216,21 @@ def read_lock(path: Path) -> Lock:
     if not path.is_file():
         return Lock()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        head, raw_notes = _split_notes(text)
+        data = json.loads(head)
         if data.get("version") != LOCK_VERSION:
             raise ValueError(f"unsupported lock version {data.get('version')!r}")
+        if raw_notes is None:  # not as deckgen writes it (edited by hand?): decode it whole
+            raw_notes = {
+                key: json.dumps(value, ensure_ascii=False) for key, value in data["notes"].items()
+            }
+        notes = NoteEntries(raw_notes)
+        for key in notes:  # check one entry's shape now: a damaged lock fails here, not later
+            notes[key]
+            break
         return Lock(
-            notes={key: NoteEntry.from_json(value) for key, value in data["notes"].items()},
+            notes=notes,
             notetypes={
                 key: NotetypeEntry(
                     hash=value["hash"],
@@ -186,6 +252,34 @@ def read_lock(path: Path) -> Lock:
         ) from None
 
 
+_NOTES_START = '\n"notes": {\n'
+_NOTES_END = "\n}\n}\n"
+
+
+def _split_notes(text: str) -> tuple[str, dict[str, str] | None]:
+    """The lock without its notes (as JSON text) and each note's JSON text by key, when
+    the file is laid out as `Lock.chunks` writes it (one note per line); otherwise the
+    whole text and None."""
+    start = text.find(_NOTES_START)
+    if start < 0 or not text.endswith(_NOTES_END):
+        return text, None
+    head = text[: start + len(_NOTES_START)] + "}}"
+    lines = text[start + len(_NOTES_START) : -len(_NOTES_END)].split("\n")
+    raw: dict[str, str] = {}
+    decoder = json.JSONDecoder()
+    last = len(lines) - 1
+    for index, line in enumerate(lines if lines != [""] else []):
+        try:
+            key, end = decoder.raw_decode(line)
+        except ValueError:
+            return text, None
+        value = line[end + 2 : None if index == last else -1]  # each but the last ends with ','
+        if not isinstance(key, str) or line[end : end + 3] != ": {" or value[-1:] != "}":
+            return text, None
+        raw[key] = value
+    return head, raw
+
+
 def next_mod(previous: int | None, now: int) -> int:
     """A modification time later than `previous`: Anki compares whole seconds."""
     return now if previous is None else max(now, previous + 1)
@@ -196,10 +290,14 @@ class IdAllocator:
     creation date), spaced apart and above every id already in the lock."""
 
     def __init__(self, lock: Lock, now: int) -> None:
-        highest = max((entry.id for entry in lock.notes.values()), default=0)
-        self._next = max(now * 1000, highest + ID_SPACING)
+        self._lock = lock
+        self._now = now
+        self._next: int | None = None  # worked out when the first new note needs an id
 
     def take(self) -> int:
+        if self._next is None:
+            highest = self._lock.notes.highest_id()
+            self._next = max(self._now * 1000, highest + ID_SPACING)
         taken = self._next
         self._next += ID_SPACING
         return taken

@@ -78,17 +78,20 @@ class Diagram:
         Two passes, each label placed against all the others; the input order is kept."""
         labels = [Label(x, y, text) for x, y, text in marks]
         boxes = [self.label_box(label) for label in labels]
+        grid = _Grid(boxes)
         for _ in range(2):
             for index, label in enumerate(labels):
                 best: tuple[float, Label, Box] | None = None
                 for option in self._placements(label):  # least moved first
                     box = self.label_box(option)
-                    score = sum(_overlap(box, b) for i, b in enumerate(boxes) if i != index)
+                    near = grid.near(box, but=index)  # in index order: the same sum as all
+                    score = sum(_overlap(box, boxes[i]) for i in near)
                     if best is None or score < best[0]:
                         best = (score, option, box)
                     if score == 0:
                         break
                 assert best is not None
+                grid.move(index, boxes[index], best[2])
                 _, labels[index], boxes[index] = best
         return labels
 
@@ -159,6 +162,39 @@ class Diagram:
                 f'width="{self.width:g}" height="{self.height:g}"/>{marked}</svg>\n'
             ).encode()
         return media_file(stem, svg, "svg")
+
+
+class _Grid:
+    """The label boxes by the cells of a grid at least as large as any box, so that the
+    boxes a box may overlap are found without looking at all of them."""
+
+    def __init__(self, boxes: Sequence[Box]) -> None:
+        self.width = max((box[2] for box in boxes), default=1.0) or 1.0
+        self.height = max((box[3] for box in boxes), default=1.0) or 1.0
+        self.cells: dict[tuple[int, int], set[int]] = {}
+        for index, box in enumerate(boxes):
+            for cell in self._cells(box):
+                self.cells.setdefault(cell, set()).add(index)
+
+    def _cells(self, box: Box) -> list[tuple[int, int]]:
+        left, top, width, height = box
+        columns = range(int(left // self.width), int((left + width) // self.width) + 1)
+        rows = range(int(top // self.height), int((top + height) // self.height) + 1)
+        return [(column, row) for column in columns for row in rows]
+
+    def near(self, box: Box, *, but: int) -> list[int]:
+        """The indexes of the boxes in the cells `box` touches, except `but`, in order."""
+        found: set[int] = set()
+        for cell in self._cells(box):
+            found |= self.cells.get(cell, set())
+        found.discard(but)
+        return sorted(found)
+
+    def move(self, index: int, old: Box, new: Box) -> None:
+        for cell in self._cells(old):
+            self.cells[cell].discard(index)
+        for cell in self._cells(new):
+            self.cells.setdefault(cell, set()).add(index)
 
 
 def _overlap(a: Box, b: Box) -> float:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from deckgen.cards import Cards
+from deckgen.cards import Cards, record_id
 from deckgen.cloze import cloze_text, strip_cloze
 from deckgen.ids import note_guid, slug
 from deckgen.media import MediaFile, load_diagrams
@@ -33,6 +33,9 @@ class NoteSpec:
     tags: tuple[str, ...]
     deck: str
     media: tuple[MediaFile, ...] = ()
+    #: The key of the record it comes from ('point:ST2' for its cloze too); '' for a
+    #: note drawn from several records (a diagram's occlusion note).
+    origin: str = ""
 
     @property
     def key(self) -> str:
@@ -47,11 +50,37 @@ class NoteSpec:
         return self.fields[self.notetype.fields.index(name)]
 
 
+@dataclass(frozen=True)
+class KeptNote:
+    """A note as the last build shipped it, made from a record that has not changed."""
+
+    key: str
+    note_id: int
+    mod: int
+    notetype: str  # its key, e.g. 'point'
+    deck: str
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The notes of an unchanged record, shipped again as they were, with its media."""
+
+    origin: str
+    notes: tuple[KeptNote, ...]
+    media: tuple[MediaFile, ...] = ()
+
+
 class _Builder:
     """Turns one cards folder into note specs; holds what every note needs."""
 
-    def __init__(self, cards: Cards, occlusion_numbers: Mapping[str, Mapping[str, int]]) -> None:
+    def __init__(
+        self,
+        cards: Cards,
+        occlusion_numbers: Mapping[str, Mapping[str, int]],
+        kept: Mapping[str, tuple[KeptNote, ...]],
+    ) -> None:
         self.cards = cards
+        self.kept = kept
         self.occlusion_numbers = occlusion_numbers
         self.sources = cards.sources
         used = {point.diagram.name for point in cards.points if point.diagram is not None}
@@ -63,16 +92,27 @@ class _Builder:
         self.facts_deck = f"{deck.name}::{deck.subdecks.facts}"
         self.condition_names = {c.id: c.name for c in cards.conditions}
 
-    def notes(self) -> Iterator[NoteSpec]:
+    def notes(self) -> Iterator[NoteSpec | Kept]:
         for point in self.ordered(self.cards.points):
-            yield from self.point(point)
+            yield from self.reusing(f"point:{point.code}", point, self.point)
         yield from self.occlusions()
         for concept in self.ordered(self.cards.concepts):
-            yield from self.concept(concept)
+            yield from self.reusing(f"concept:{concept.id}", concept, self.concept)
         for condition in self.ordered(self.cards.conditions):
-            yield from self.condition(condition)
+            yield from self.reusing(f"condition:{condition.id}", condition, self.condition)
         for fact in self.ordered(self.cards.facts):
-            yield self.fact(fact)
+            yield from self.reusing(f"fact:{fact.id}", fact, self.fact)
+
+    def reusing(
+        self, origin: str, record: R, render: Callable[[R], Iterator[NoteSpec]]
+    ) -> Iterator[NoteSpec | Kept]:
+        """The record's notes as the last build made them, if they are kept; else new."""
+        kept = self.kept.get(origin)
+        if kept is None:
+            yield from render(record)
+        else:
+            media = self.point_media(record)[1] if isinstance(record, Point) else ()
+            yield Kept(origin, kept, media)
 
     def ordered(self, records: Sequence[R]) -> list[R]:
         """Records in the deck's `order`, then the rest in file-name order (a stable sort)."""
@@ -90,16 +130,7 @@ class _Builder:
         if needling.method:
             parts.append(needling.method)
         location = strip_cloze(point.location)
-        media: tuple[MediaFile, ...] = ()
-        diagram_html = labelled_html = ""
-        if point.diagram is not None:
-            diagram = self.diagrams[point.diagram.name]
-            x, y = point.diagram.x, point.diagram.y
-            plain_image = diagram.marked(f"{diagram.name}-{point.code}", x, y)
-            labelled = diagram.marked(f"{diagram.name}-{point.code}-label", x, y, point.code)
-            media = (plain_image, labelled)
-            diagram_html = _img(plain_image, diagram.title)
-            labelled_html = _img(labelled, f"{diagram.title}: {point.code}")
+        (diagram_html, labelled_html), media = self.point_media(point)
         fields = {
             "Code": plain(point.code),
             "Aliases": plain(", ".join(point.aliases)),
@@ -118,7 +149,8 @@ class _Builder:
             "Sources": self.cite(point.sources),
         }
         tags = _tags("point", f"channel::{point.channel.value}", *point.tags)
-        yield _spec("point", point.code, POINT, fields, tags, self.points_deck, media)
+        origin = f"point:{point.code}"
+        yield _spec(origin, "point", point.code, POINT, fields, tags, self.points_deck, media)
 
         text = cloze_text(point.location, point.location_cloze)
         if text is not None:
@@ -129,7 +161,19 @@ class _Builder:
                 "Image": labelled_html,
                 "Sources": self.cite(point.sources),
             }
-            yield _spec("point-cloze", point.code, CLOZE, cloze, tags, self.points_deck, media[1:])
+            deck = self.points_deck
+            yield _spec(origin, "point-cloze", point.code, CLOZE, cloze, tags, deck, media[1:])
+
+    def point_media(self, point: Point) -> tuple[tuple[str, str], tuple[MediaFile, ...]]:
+        """The point on its diagram, plain and labelled, as <img> tags and media files."""
+        if point.diagram is None:
+            return ("", ""), ()
+        diagram = self.diagrams[point.diagram.name]
+        x, y = point.diagram.x, point.diagram.y
+        plain_image = diagram.marked(f"{diagram.name}-{point.code}", x, y)
+        labelled = diagram.marked(f"{diagram.name}-{point.code}-label", x, y, point.code)
+        tags = (_img(plain_image, diagram.title), _img(labelled, f"{diagram.title}: {point.code}"))
+        return tags, (plain_image, labelled)
 
     def occlusions(self) -> Iterator[NoteSpec]:
         """One image-occlusion note per diagram: every point on it masked, one card each."""
@@ -160,7 +204,8 @@ class _Builder:
             tags = _tags("occlusion", f"diagram::{name}")
             # The deck is part of the id: two decks may draw on the same built-in diagram.
             note_id = f"{slug(self.cards.deck.name)}/{name}"
-            yield _spec("occlusion", note_id, OCCLUSION, fields, tags, self.points_deck, (image,))
+            deck = self.points_deck
+            yield _spec("", "occlusion", note_id, OCCLUSION, fields, tags, deck, (image,))
 
     def concept(self, concept: Concept) -> Iterator[NoteSpec]:
         definition = strip_cloze(concept.definition)
@@ -174,7 +219,8 @@ class _Builder:
             "Sources": self.cite(concept.sources),
         }
         tags = _tags("concept", *concept.tags)
-        yield _spec("concept", concept.id, CONCEPT, fields, tags, self.concepts_deck)
+        origin = f"concept:{concept.id}"
+        yield _spec(origin, "concept", concept.id, CONCEPT, fields, tags, self.concepts_deck)
         text = cloze_text(concept.definition, concept.cloze)
         if text is not None:
             cloze = {
@@ -184,7 +230,8 @@ class _Builder:
                 "Image": "",
                 "Sources": self.cite(concept.sources),
             }
-            yield _spec("concept-cloze", concept.id, CLOZE, cloze, tags, self.concepts_deck)
+            deck = self.concepts_deck
+            yield _spec(origin, "concept-cloze", concept.id, CLOZE, cloze, tags, deck)
 
     def condition(self, condition: Condition) -> Iterator[NoteSpec]:
         names = self.condition_names
@@ -201,7 +248,8 @@ class _Builder:
         }
         tags = _tags("condition", *condition.tags)
         deck = self.conditions_deck
-        yield _spec("condition", condition.id, CONDITION, fields, tags, deck)
+        origin = f"condition:{condition.id}"
+        yield _spec(origin, "condition", condition.id, CONDITION, fields, tags, deck)
         for number, hallmark in enumerate(condition.hallmarks, start=1):
             question = {
                 "Question": f"Which condition? {inline(hallmark)}",
@@ -210,7 +258,8 @@ class _Builder:
                 "Extra": "",
                 "Sources": self.cite(condition.sources),
             }
-            yield _spec("hallmark", f"{condition.id}/{number}", QA, question, tags, deck)
+            note_id = f"{condition.id}/{number}"
+            yield _spec(origin, "hallmark", note_id, QA, question, tags, deck)
         for other in condition.distinguish_from:
             question = {
                 "Question": (
@@ -223,9 +272,9 @@ class _Builder:
                 "Sources": self.cite(condition.sources),
             }
             pair = f"{condition.id}/{other.condition}"
-            yield _spec("comparison", pair, QA, question, tags, deck)
+            yield _spec(origin, "comparison", pair, QA, question, tags, deck)
 
-    def fact(self, fact: Fact) -> NoteSpec:
+    def fact(self, fact: Fact) -> Iterator[NoteSpec]:
         fields = {
             "Question": inline(fact.question),
             "Answer": inline(fact.answer),
@@ -233,12 +282,8 @@ class _Builder:
             "Extra": inline(fact.extra) if fact.extra else "",
             "Sources": self.cite(fact.sources),
         }
-        return _spec("fact", fact.id, QA, fields, _tags("fact", *fact.tags), self.facts_deck)
-
-
-def record_id(record: Point | Concept | Condition | Fact) -> str:
-    """The author-visible id of a record: a point's code, else its `id`."""
-    return record.code if isinstance(record, Point) else record.id
+        tags = _tags("fact", *fact.tags)
+        yield _spec(f"fact:{fact.id}", "fact", fact.id, QA, fields, tags, self.facts_deck)
 
 
 def occlusion_numbers(
@@ -267,20 +312,28 @@ def build_notes(
     lock); without it, points are numbered in order. `progress(done, total)` is told how
     many records have been turned into notes.
     """
-    builder = _Builder(cards, occlusion or occlusion_numbers(cards, {}))
+    notes = notes_reusing(cards, {}, occlusion=occlusion, progress=progress)
+    return [note for note in notes if isinstance(note, NoteSpec)]
+
+
+def notes_reusing(
+    cards: Cards,
+    kept: Mapping[str, tuple[KeptNote, ...]],
+    *,
+    occlusion: Mapping[str, Mapping[str, int]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[NoteSpec | Kept]:
+    """`build_notes`, but a record whose key is in `kept` gives those notes, unmade."""
+    builder = _Builder(cards, occlusion or occlusion_numbers(cards, {}), kept)
     total = len(cards.records)
-    notes: list[NoteSpec] = []
-    seen: set[str] = set()
-    for spec in builder.notes():
-        notes.append(spec)
-        if progress is not None and spec.kind in _RECORD_KINDS and spec.key not in seen:
-            seen.add(spec.key)
-            progress(len(seen), total)
+    notes: list[NoteSpec | Kept] = []
+    done, last = 0, ""
+    for note in builder.notes():
+        notes.append(note)
+        if progress is not None and note.origin and note.origin != last:
+            last, done = note.origin, done + 1
+            progress(done, total)
     return notes
-
-
-#: Note kinds that stand for one YAML record each (the rest are derived from them).
-_RECORD_KINDS = frozenset({"point", "concept", "condition", "fact"})
 
 
 def _img(media: MediaFile, alt: str) -> str:
@@ -300,6 +353,7 @@ def _tags(kind: str, *tags: str) -> tuple[str, ...]:
 
 
 def _spec(
+    origin: str,
     kind: str,
     note_id: str,
     notetype: NoteType,
@@ -311,4 +365,4 @@ def _spec(
     if set(notetype.fields) != set(fields):  # a programming error, not a user one
         raise ValueError(f"{notetype.name}: fields do not match: {sorted(fields)}")
     ordered = tuple(fields[name] for name in notetype.fields)
-    return NoteSpec(kind, note_id, notetype, ordered, tags, deck, media)
+    return NoteSpec(kind, note_id, notetype, ordered, tags, deck, media, origin)

@@ -4,6 +4,7 @@ target and rename it into place, so an interrupted build never leaves a broken f
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import os
@@ -38,6 +39,9 @@ class PackagedNote:
     mod: int
     due: int  # new-card position: cards are shown in the order authored
     key: str = ""  # the note's identity as authors see it, e.g. 'point:ST2' (for messages)
+    #: Unchanged since the last build: its rows are copied from that build's collection
+    #: (`fields` and `tags` are then left empty).
+    kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,23 +85,15 @@ class _Model(genanki.Model):  # type: ignore[misc]
 
 
 class _Note(genanki.Note):  # type: ignore[misc]
-    """A genanki note with its own id and modification time."""
+    """A genanki note, used for what genanki decides: its card ordinals and field format."""
 
     def __init__(self, note: PackagedNote, model: _Model) -> None:
         fields, tags = list(note.fields), list(note.tags)
         super().__init__(model=model, fields=fields, tags=tags, guid=note.guid, due=note.due)
-        self.note_id = note.note_id
-        self.mod = note.mod
 
-    def _check_invalid_html_tags_in_fields(self) -> None:
-        """Skipped: deckgen writes every field itself from escaped or sanitised text (see
-        `deckgen.text`), and the check is slow."""
 
-    def write_to_db(
-        self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any
-    ) -> None:
-        # genanki draws the note id, then one id per card, from id_gen.
-        super().write_to_db(cursor, self.mod, deck_id, itertools.count(self.note_id))
+Row = tuple[Any, ...]
+_DUE = 8  # the `due` column of a card row
 
 
 def render_collection(
@@ -106,24 +102,105 @@ def render_collection(
     notes: Sequence[PackagedNote],
     notetype_mods: dict[str, int],
     decks: Sequence[PackagedDeck],
+    previous: Path | None = None,
 ) -> None:
-    """Write the notes, their note types and the decks into a new SQLite file at `db_path`."""
+    """Write the notes, their note types and the decks into a new SQLite file at `db_path`.
+
+    genanki writes the schema, note types and decks; the rows of notes and cards are then
+    inserted in one transaction, ordered by id, so the file depends only on its content.
+    A note marked `kept` is copied from the collection at `previous` (the last build's),
+    with only its cards' position in the new-card queue set again.
+    """
     models: dict[str, _Model] = {}
     for note in notes:
         key = note.notetype.key
         if key not in models:
             models[key] = _Model(note.notetype, notetype_mods[key])
     by_name = {deck.name: genanki.Deck(deck.deck_id, deck.name, deck.description) for deck in decks}
-    for note in notes:
-        by_name[note.deck].add_note(_Note(note, models[note.notetype.key]))
+    for model in models.values():
+        next(iter(by_name.values())).add_model(model)
+    deck_ids = {deck.name: deck.deck_id for deck in decks}
+    fresh = sorted((note for note in notes if not note.kept), key=lambda note: note.note_id)
+    kept = {note.note_id: note.due for note in notes if note.kept}
     connection = sqlite3.connect(db_path)
     try:
         genanki.Package(list(by_name.values())).write_to_db(
             connection.cursor(), 0, itertools.count(1)
         )
+        if kept and previous is None:
+            raise ValueError("kept notes need the previous collection")
+        if kept:
+            connection.execute("ATTACH DATABASE ? AS previous", (f"{previous}",))
+            connection.execute("CREATE TEMP TABLE kept (id INTEGER PRIMARY KEY, due INTEGER)")
+            connection.executemany("INSERT INTO temp.kept VALUES (?, ?)", kept.items())
+        cards: list[Row] = []  # filled while the notes are inserted
+        rows = (
+            _rows(note, models[note.notetype.key], deck_ids[note.deck], cards) for note in fresh
+        )
+        note_rows: Iterator[Row] = heapq.merge(rows, _kept_notes(connection, len(kept)), key=_id)
+        connection.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        cards.sort(key=_id)
+        card_rows: Iterator[Row] = heapq.merge(
+            cards, _kept_cards(connection) if kept else iter(()), key=_id
+        )
+        connection.executemany(
+            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
+        )
         connection.commit()
+        if kept:
+            connection.execute("DETACH DATABASE previous")
     finally:
         connection.close()
+
+
+def _id(row: Row) -> int:
+    return int(row[0])
+
+
+def _rows(note: PackagedNote, model: _Model, deck_id: int, cards: list[Row]) -> Row:
+    """The note row genanki would write for `note`, with our own ids and modification
+    time; its card rows (one id per card after the note's, in genanki's card order) are
+    added to `cards`."""
+    genanki_note = _Note(note, model)
+    for number, card in enumerate(genanki_note.cards, start=1):
+        card_row = (note.note_id + number, note.note_id, deck_id, card.ord, note.mod, -1, 0, 0)
+        cards.append((*card_row, note.due, *_CARD_ZEROS))
+    return (
+        note.note_id,
+        note.guid,
+        model.model_id,
+        note.mod,
+        -1,  # usn
+        genanki_note._format_tags(),
+        genanki_note._format_fields(),
+        genanki_note.sort_field,
+        0,  # csum (Anki recomputes it)
+        0,  # flags
+        "",  # data
+    )
+
+
+_CARD_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl .. flags, data: a new card
+
+
+def _kept_notes(connection: sqlite3.Connection, expected: int) -> Iterator[Row]:
+    """The kept notes' rows from the previous collection, by id; all must be there."""
+    if not expected:
+        return
+    found = 0
+    query = "SELECT n.* FROM previous.notes n JOIN temp.kept k ON k.id = n.id ORDER BY n.id"
+    for row in connection.execute(query):
+        found += 1
+        yield row
+    if found != expected:
+        raise ValueError(f"{expected - found} kept notes are missing from the last build")
+
+
+def _kept_cards(connection: sqlite3.Connection) -> Iterator[Row]:
+    """The kept notes' card rows from the previous collection, by id, with the new `due`."""
+    query = "SELECT c.*, k.due FROM previous.cards c JOIN temp.kept k ON k.id = c.nid ORDER BY c.id"
+    for row in connection.execute(query):
+        yield (*row[:_DUE], row[-1], *row[_DUE + 1 : -1])
 
 
 def write_zip(target: Path, *, collection: Path, media: Sequence[MediaFile]) -> int:

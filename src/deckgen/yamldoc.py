@@ -41,19 +41,23 @@ class Document:
 
     The positions are worked out only when a problem needs one: most files have none, and
     recording every node's position for thousands of files costs time and memory. Until
-    then `text` keeps the source to parse again."""
+    then the file is read and parsed again for them (it parsed cleanly before)."""
 
     path: Path
     data: Any
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    text: str | None = None  # set while the marks are still to be worked out
+    marked: bool = False  # the marks have been worked out
 
     def position(self, path: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
         """The (line, column) of `path`, or of its nearest ancestor that has one."""
-        if self.text is not None:
-            _record_marks(self, self.text)
-            self.text = None
+        if not self.marked:
+            self.marked = True
+            try:
+                raw = self.path.read_bytes()
+            except OSError:  # gone since it was parsed: the file's start will have to do
+                raw = b""
+            _record_marks(self, raw.decode("utf-8-sig", errors="replace"))
         marks = self.key_marks if at_key else self.value_marks
         probe = path
         while probe not in marks and probe:
@@ -341,7 +345,6 @@ def read_yaml(path: Path) -> Loaded:
             raise _TooLarge
         builder = _Builder(loader, doc, marks=False)
         doc.data = builder.build(node, ())
-        doc.text = text
     except yaml.MarkedYAMLError as exc:
         result.errors += _syntax_problems(path, text, exc)
         return result

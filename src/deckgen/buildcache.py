@@ -1,0 +1,160 @@
+"""What the last build of a cards folder parsed and shipped, so that the next build reads
+again only the note files that changed and reuses the rest.
+
+The cache sits in the (git-ignored) output folder, one subfolder per cards folder: that
+build's collection and, per note file, its digest, its parsed data, its own warnings and
+the notes its record gave. It is used only while everything else is as it was: the same
+deckgen and libraries, the same deck.yaml, sources.yaml and images, and the lock as that
+build wrote it. A note file with the same digest then parses to the same record, and that
+record to the same notes, which the lock already holds: they are shipped as they were.
+Their rows are copied from the last collection, and their lock lines are kept verbatim.
+Conditions name each other in their comparison cards, so a renamed condition makes every
+condition be made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import shutil
+import sys
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from deckgen.buildstate import Inputs, folder_digest
+from deckgen.cards import YAML_SUFFIXES, Cards, NoteFile
+from deckgen.errors import problem_at
+from deckgen.lock import LOCK_FILE
+from deckgen.notes import KeptNote
+from deckgen.package import PackagedNote
+from deckgen.schema import NOTE_FOLDERS
+
+CACHE_PREFIX = ".deckgen-cache-"
+CACHE_VERSION = 1
+_INDEX = "index.marshal"
+
+
+def cache_dir(out_dir: Path, cards_dir: Path) -> Path:
+    return out_dir / f"{CACHE_PREFIX}{folder_digest(cards_dir)}"
+
+
+@dataclass(frozen=True)
+class Cache:
+    """The reusable part of the last build: note files unchanged since, and their notes."""
+
+    files: dict[str, NoteFile]  # by name, e.g. 'points/ST2.yaml'
+    notes: dict[str, tuple[KeptNote, ...]]  # by record key, e.g. 'point:ST2'
+    conditions: str  # `condition_names(...)` of that build
+    collection: Path
+
+    def kept(self, cards: Cards) -> dict[str, tuple[KeptNote, ...]]:
+        """The notes to ship as they were: those of the records read from unchanged files,
+        except conditions when any condition's name has changed."""
+        same_names = condition_names(cards) == self.conditions
+        return {
+            file.record: self.notes[file.record]
+            for file in cards.files
+            if file.reused and (same_names or not file.record.startswith("condition:"))
+        }
+
+
+def condition_names(cards: Cards) -> str:
+    """A digest of every condition's id and name: comparison cards show the names."""
+    names = sorted((condition.id, condition.name) for condition in cards.conditions)
+    return hashlib.sha256(marshal.dumps(names)).hexdigest()
+
+
+def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
+    """The cache of the last build, or None if there is none or it cannot be used."""
+    folder = cache_dir(out_dir, cards_dir)
+    try:
+        index = marshal.loads((folder / _INDEX).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(index, dict) or index.get("header") != _header(inputs):
+        return None
+    collection = folder / str(index["collection"])
+    if not collection.is_file():
+        return None
+    files: dict[str, NoteFile] = {}
+    notes: dict[str, tuple[KeptNote, ...]] = {}
+    for name, (digest, data, warnings, record, kept) in index["files"].items():
+        if inputs.files.get(f"cards/{name}") != digest:
+            continue
+        path = cards_dir / name
+        problems = tuple(problem_at(path, *warning) for warning in warnings)
+        files[name] = NoteFile(name, data, problems, record, reused=True)
+        notes[record] = tuple(KeptNote(*note) for note in kept)
+    return Cache(files, notes, str(index["conditions"]), collection)
+
+
+def save(
+    out_dir: Path,
+    cards_dir: Path,
+    *,
+    inputs: Inputs,
+    cards: Cards,
+    packaged: Iterable[tuple[str, PackagedNote]],
+    collection: Path,
+) -> None:
+    """Keep what this build read and wrote for the next one. `packaged` pairs each note
+    with the key of the record it came from ('' for none); `collection` is moved here."""
+    folder = cache_dir(out_dir, cards_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    by_record: dict[str, list[tuple[str, int, int, str, str]]] = {}
+    for origin, note in packaged:
+        if origin:
+            entry = (note.key, note.note_id, note.mod, note.notetype.key, note.deck)
+            by_record.setdefault(origin, []).append(entry)
+    files = {
+        file.name: (
+            inputs.files[f"cards/{file.name}"],
+            file.data,
+            tuple((w.line, w.column, w.message) for w in file.warnings),
+            file.record,
+            tuple(by_record.get(file.record, ())),
+        )
+        for file in cards.files
+    }
+    name = f"collection-{uuid.uuid4().hex}.anki2"
+    shutil.move(collection, folder / name)
+    index = {
+        "header": _header(inputs),
+        "conditions": condition_names(cards),
+        "collection": name,
+        "files": files,
+    }
+    temporary = folder / f".{_INDEX}.tmp"
+    temporary.write_bytes(marshal.dumps(index))
+    temporary.replace(folder / _INDEX)
+    for old in folder.glob("collection-*.anki2"):  # the collections of earlier builds
+        if old.name != name:
+            old.unlink(missing_ok=True)
+
+
+def forget(out_dir: Path, cards_dir: Path) -> None:
+    """Drop the cache, so that the next build reads and makes everything again."""
+    shutil.rmtree(cache_dir(out_dir, cards_dir), ignore_errors=True)
+
+
+def _header(inputs: Inputs) -> tuple[object, ...]:
+    """What must be as it was for the cache to be used: everything but the note files."""
+    context = hashlib.sha256()
+    for name, digest in sorted(inputs.files.items()):
+        if not _is_note_file(name) and name != f"cards/{LOCK_FILE}":
+            context.update(f"{name}\0{digest}\0".encode())
+    lock = inputs.files.get(f"cards/{LOCK_FILE}")
+    return (CACHE_VERSION, sys.version, context.hexdigest(), lock)
+
+
+def _is_note_file(name: str) -> bool:
+    parts = name.split("/")
+    return (
+        len(parts) == 3
+        and parts[0] == "cards"
+        and parts[1] in NOTE_FOLDERS
+        and parts[2].endswith(YAML_SUFFIXES)
+        and not parts[2].startswith(".")
+    )

@@ -1,0 +1,189 @@
+"""A rebuild reuses what the last build read and made for the files that did not change.
+
+The oracle: the same edit built from scratch (no cache, the same lock and clock) must give
+the very same .apkg and lock, byte for byte. Each test also checks that the cache was used,
+so that it cannot pass by quietly building everything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import deckgen.cards
+from ankitest import Collection, import_package
+from deckgen import buildcache
+from deckgen.build import BuildReport, build
+from deckgen.errors import InvalidCards
+from deckgen.yamldoc import read_yaml
+
+Edit = Callable[[Path], None]
+
+
+class Parsed:
+    """Counts the files that a build parses."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.names: list[str] = []
+
+        def counting(path: Path) -> object:
+            self.names.append(path.name)
+            return read_yaml(path)
+
+        monkeypatch.setattr(deckgen.cards, "read_yaml", counting)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _replace(relative: str, old: str, new: str) -> Edit:
+    def edit(cards: Path) -> None:
+        path = cards / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return edit
+
+
+def _incremental_and_full(
+    cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Edit
+) -> tuple[BuildReport, BuildReport, list[str]]:
+    """Build, edit, rebuild with the cache; then build the edited cards from scratch with
+    the lock as it was before the rebuild. Returns both reports and the files parsed."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    build(cards_dir=cards, out_dir=out)
+    lock_before = (cards / "deckgen.lock").read_bytes()
+    edit(cards)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800086400")
+    parsed = Parsed(monkeypatch)
+    incremental = build(cards_dir=cards, out_dir=out)
+    names = list(parsed.names)
+
+    fresh_cards = tmp_path / "fresh-cards"
+    shutil.copytree(cards, fresh_cards)
+    (fresh_cards / "deckgen.lock").write_bytes(lock_before)
+    full = build(cards_dir=fresh_cards, out_dir=tmp_path / "fresh-out")
+    assert (fresh_cards / "deckgen.lock").read_bytes() == (cards / "deckgen.lock").read_bytes()
+    assert _sha256(full.output) == _sha256(incremental.output)
+    return incremental, full, names
+
+
+EDITS = {
+    "a fact's answer": _replace("facts/imaging.yaml", "answer: ", "answer: Revised. "),
+    "a condition's name, shown in another's comparison": _replace(
+        "conditions/blepharospasm.yaml", "name: Blepharospasm", "name: Benign blepharospasm"
+    ),
+    "a point moved on its diagram": _replace("points/ST2.yaml", "x: 0.3", "x: 0.35"),
+    "a new point": lambda cards: (cards / "points" / "ST3.yaml").write_text(
+        (cards / "points" / "ST2.yaml")
+        .read_text(encoding="utf-8")
+        .replace("code: ST2", "code: ST3")
+        .replace("x: 0.3", "x: 0.6"),
+        encoding="utf-8",
+    ),
+    "a note file removed": lambda cards: (cards / "facts" / "imaging.yaml").unlink(),
+    "deck.yaml changed": _replace("deck.yaml", "version: ", "version: 9"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_a_rebuild_gives_what_a_full_build_gives(
+    edit: Edit, mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incremental, full, _ = _incremental_and_full(mini_cards, tmp_path, monkeypatch, edit)
+    assert incremental.changes == full.changes
+    assert incremental.decks == full.decks
+
+
+def test_only_the_edited_note_file_is_parsed_again(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit = EDITS["a fact's answer"]
+    report, _, parsed = _incremental_and_full(mini_cards, tmp_path, monkeypatch, edit)
+    assert sorted(parsed) == ["deck.yaml", "imaging.yaml", "sources.yaml"]
+    assert [key for key, _ in report.changes.changed] == ["fact:imaging"]
+    assert len(report.changes.unchanged) > 5
+
+
+def test_a_changed_deck_yaml_parses_everything_again(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, parsed = _incremental_and_full(
+        mini_cards, tmp_path, monkeypatch, EDITS["deck.yaml changed"]
+    )
+    assert len(parsed) == 2 + 7  # deck.yaml, sources.yaml and every note file
+
+
+def test_the_rebuilt_package_updates_anki_like_a_full_one(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collection: Collection
+) -> None:
+    out = tmp_path / "out"
+    first = build(cards_dir=mini_cards, out_dir=out)
+    import_package(collection, first.output)
+    EDITS["a condition's name, shown in another's comparison"](mini_cards)
+    second = build(cards_dir=mini_cards, out_dir=out)
+    log = import_package(collection, second.output)
+    assert len(log.updated) == len(second.changes.changed) > 1
+    assert not log.new
+    names = {collection.get_note(nid)["Name"] for nid in collection.find_notes("note:*Condition*")}
+    assert "Benign blepharospasm" in names
+
+
+def test_warnings_of_unchanged_files_are_still_reported(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _replace("concepts/qi.yaml", "term: Qi", "term: Qi <i>energy</i>")(mini_cards)
+    out = tmp_path / "out"
+    first = build(cards_dir=mini_cards, out_dir=out)
+    EDITS["a fact's answer"](mini_cards)
+    parsed = Parsed(monkeypatch)
+    second = build(cards_dir=mini_cards, out_dir=out)
+    assert "qi.yaml" not in parsed.names
+    assert first.warnings and second.warnings == first.warnings
+
+
+def test_an_unchanged_file_broken_by_another_is_reported_at_its_line(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(cards_dir=mini_cards, out_dir=out)
+    (mini_cards / "points" / "LI4.yaml").unlink()  # concepts/qi.yaml names it
+    parsed = Parsed(monkeypatch)
+    with pytest.raises(InvalidCards) as caught:
+        build(cards_dir=mini_cards, out_dir=out)
+    assert "qi.yaml" not in parsed.names
+    where = [(Path(p.path).name, p.line, p.column) for p in caught.value.problems]
+    assert ("qi.yaml", 7, 18) in where
+
+
+def test_a_lock_changed_since_the_last_build_is_not_trusted(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(cards_dir=mini_cards, out_dir=out)
+    (mini_cards / "deckgen.lock").unlink()  # e.g. a checkout of another branch's lock
+    parsed = Parsed(monkeypatch)
+    report = build(cards_dir=mini_cards, out_dir=out)
+    assert len(parsed.names) == 9
+    assert not report.changes.unchanged  # every note is new to this lock
+
+
+def test_a_damaged_cache_is_ignored(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    first = build(cards_dir=mini_cards, out_dir=out)
+    index = buildcache.cache_dir(out, mini_cards) / "index.marshal"
+    index.write_bytes(index.read_bytes()[:100])
+    EDITS["a fact's answer"](mini_cards)
+    parsed = Parsed(monkeypatch)
+    second = build(cards_dir=mini_cards, out_dir=out)
+    assert len(parsed.names) == 9
+    assert second.decks == first.decks
