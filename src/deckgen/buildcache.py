@@ -32,7 +32,7 @@ from deckgen.package import PackagedNote
 from deckgen.schema import NOTE_FOLDERS
 
 CACHE_PREFIX = ".deckgen-cache-"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _INDEX = "index.marshal"
 
 
@@ -103,10 +103,10 @@ def save(
     with the key of the record it came from ('' for none); `collection` is moved here."""
     folder = cache_dir(out_dir, cards_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    by_record: dict[str, list[tuple[str, int, int, str, str]]] = {}
+    by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for origin, note in packaged:
         if origin:
-            entry = (note.key, note.note_id, note.mod, note.notetype.key, note.deck)
+            entry = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
             by_record.setdefault(origin, []).append(entry)
     files = {
         file.name: (

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from deckgen.describe import validate
 from deckgen.diagrams import BUILTIN
 from deckgen.errors import DeckgenError, Findings, InvalidCards, Problem, display_path, problem_at
-from deckgen.media_check import check_diagram_images, unused_media, walk_files
+from deckgen.media_check import check_diagram_images, is_media, unused_media, walk_files
 from deckgen.schema import (
     NOTE_FOLDERS,
     Concept,
@@ -174,7 +174,7 @@ def load_cards(
         if doc is not None:
             check_html(doc, findings)
     used = check_diagram_images(root, deck_doc, findings) if deck_doc else set()
-    unused_media(files, used, findings)
+    unused_media([root / name for name in files if is_media(name)], used, findings)
 
     errors = findings.errors + (findings.warnings if strict else [])
     if errors or deck is None or sources is None:
@@ -231,12 +231,12 @@ def _raw_keys(doc: Document | None, key: str | None = None) -> set[str]:
     return {str(name) for name in data} if isinstance(data, dict) else set()
 
 
-def _stray_yaml(root: Path, files: list[Path], findings: Findings) -> None:
-    """A warning for each YAML file that deckgen would not read."""
-    for path in files:
-        if path.suffix not in YAML_SUFFIXES:
+def _stray_yaml(root: Path, files: list[str], findings: Findings) -> None:
+    """A warning for each YAML file (of `files`, relative to `root`) that deckgen would not read."""
+    for name in files:
+        if not name.endswith(YAML_SUFFIXES):
             continue
-        parts = path.relative_to(root).parts
+        parts = tuple(name.split("/"))
         if parts in ((DECK_FILE,), (SOURCES_FILE,)):
             continue
         if len(parts) == 2 and parts[0] in NOTE_FOLDERS:
@@ -255,7 +255,7 @@ def _stray_yaml(root: Path, files: list[Path], findings: Findings) -> None:
                 f"YAML file is ignored{hint}: '{parts[0]}/' is not a note folder "
                 "(points/, concepts/, conditions/ or facts/)"
             )
-        findings.warn(problem_at(path, 1, 1, message))
+        findings.warn(problem_at(root / name, 1, 1, message))
 
 
 def _did_you_mean(name: str, options: list[str]) -> str:

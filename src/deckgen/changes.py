@@ -118,9 +118,8 @@ def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
 
 def _kept(note: KeptNote, position: int) -> PackagedNote:
     """A kept note: its rows come from the last build's collection."""
-    kind, note_id = note.key.split(":", 1)
     return PackagedNote(
-        guid=note_guid(kind, note_id),
+        guid=note.guid,
         notetype=_NOTETYPES[note.notetype],
         fields=(),
         tags=(),

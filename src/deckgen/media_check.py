@@ -109,19 +109,24 @@ def lexical(path: Path) -> Path:
 
 
 def _relative_media(base: Path) -> list[str]:
-    return sorted(
-        path.relative_to(base).as_posix()
-        for path in walk_files(base)
-        if path.suffix.lower() in MEDIA_SUFFIXES
-    )
+    return sorted(name for name in walk_files(base) if is_media(name))
 
 
-def walk_files(root: Path) -> list[Path]:
-    """Every file under `root` outside hidden folders, without following folder links."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
+def is_media(name: str) -> bool:
+    """Whether a file name has a media suffix (strings, not paths: called per file)."""
+    return os.path.splitext(name)[1].lower() in MEDIA_SUFFIXES  # noqa: PTH122
+
+
+def walk_files(root: Path) -> list[str]:
+    """Every file under `root` outside hidden folders, without following folder links, as
+    '/'-separated paths relative to `root` (strings: a large deck has thousands)."""
+    found: list[str] = []
+    top = str(root)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder) / name for name in sorted(files) if not name.startswith(".")]
+        relative = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if relative == "." else f"{relative}/"
+        found += [prefix + name for name in sorted(files) if not name.startswith(".")]
     return found
 
 

@@ -55,6 +55,7 @@ class KeptNote:
     """A note as the last build shipped it, made from a record that has not changed."""
 
     key: str
+    guid: str
     note_id: int
     mod: int
     notetype: str  # its key, e.g. 'point'

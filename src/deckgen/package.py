@@ -4,7 +4,6 @@ target and rename it into place, so an interrupted build never leaves a broken f
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import json
 import os
@@ -127,30 +126,67 @@ def render_collection(
         genanki.Package(list(by_name.values())).write_to_db(
             connection.cursor(), 0, itertools.count(1)
         )
-        if kept and previous is None:
-            raise ValueError("kept notes need the previous collection")
-        if kept:
-            connection.execute("ATTACH DATABASE ? AS previous", (f"{previous}",))
-            connection.execute("CREATE TEMP TABLE kept (id INTEGER PRIMARY KEY, due INTEGER)")
-            connection.executemany("INSERT INTO temp.kept VALUES (?, ?)", kept.items())
-        cards: list[Row] = []  # filled while the notes are inserted
+        cards: list[Row] = []  # filled while the notes are made
         rows = (
             _rows(note, models[note.notetype.key], deck_ids[note.deck], cards) for note in fresh
         )
-        note_rows: Iterator[Row] = heapq.merge(rows, _kept_notes(connection, len(kept)), key=_id)
-        connection.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-        cards.sort(key=_id)
-        card_rows: Iterator[Row] = heapq.merge(
-            cards, _kept_cards(connection) if kept else iter(()), key=_id
-        )
-        connection.executemany(
-            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
-        )
-        connection.commit()
         if kept:
-            connection.execute("DETACH DATABASE previous")
+            if previous is None:
+                raise ValueError("kept notes need the previous collection")
+            _insert_with_kept(connection, previous, kept, list(rows), cards)
+        else:  # made while inserted: a large deck's rows are never all held at once
+            connection.executemany(_INSERT_NOTE, rows)
+            cards.sort(key=_id)
+            connection.executemany(_INSERT_CARD, cards)
+        connection.commit()
     finally:
         connection.close()
+
+
+_INSERT_NOTE = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT_CARD = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#: A kept card as it was, but for its position in the new-card queue.
+_CARD_COLUMNS = (
+    "id", "nid", "did", "ord", "mod", "usn", "type", "queue", "due",
+    "ivl", "factor", "reps", "lapses", "left", "odue", "odid", "flags", "data",
+)  # fmt: skip
+_KEPT_CARD = ", ".join("k.due" if name == "due" else f"c.{name}" for name in _CARD_COLUMNS)
+
+
+def _insert_with_kept(
+    connection: sqlite3.Connection,
+    previous: Path,
+    kept: dict[int, int],
+    rows: list[Row],
+    cards: list[Row],
+) -> None:
+    """Insert the new rows and the kept notes' rows from the collection at `previous`
+    together, ordered by id as a build without kept notes inserts them (so both give the
+    same file), each kept card at its note's new position."""
+    connection.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+    connection.execute("CREATE TEMP TABLE kept (id INTEGER PRIMARY KEY, due INTEGER)")
+    connection.execute("CREATE TEMP TABLE new_notes AS SELECT * FROM main.notes WHERE 0")
+    connection.execute("CREATE TEMP TABLE new_cards AS SELECT * FROM main.cards WHERE 0")
+    connection.executemany("INSERT INTO temp.kept VALUES (?, ?)", kept.items())
+    connection.executemany(_INSERT_NOTE.replace("notes", "temp.new_notes"), rows)
+    connection.executemany(_INSERT_CARD.replace("cards", "temp.new_cards"), cards)
+    (found,) = connection.execute(
+        "SELECT COUNT(*) FROM previous.notes WHERE id IN (SELECT id FROM temp.kept)"
+    ).fetchone()
+    if found != len(kept):
+        raise ValueError(f"{previous}: {len(kept) - found} kept notes are missing")
+    connection.execute(
+        "INSERT INTO main.notes SELECT * FROM ("
+        " SELECT n.* FROM previous.notes n JOIN temp.kept k ON k.id = n.id"
+        " UNION ALL SELECT * FROM temp.new_notes) ORDER BY id"
+    )
+    connection.execute(
+        "INSERT INTO main.cards SELECT * FROM ("
+        f" SELECT {_KEPT_CARD} FROM previous.cards c JOIN temp.kept k ON k.id = c.nid"
+        " UNION ALL SELECT * FROM temp.new_cards) ORDER BY id"
+    )
+    connection.commit()
+    connection.execute("DETACH DATABASE previous")
 
 
 def _id(row: Row) -> int:
@@ -181,26 +217,6 @@ def _rows(note: PackagedNote, model: _Model, deck_id: int, cards: list[Row]) -> 
 
 
 _CARD_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl .. flags, data: a new card
-
-
-def _kept_notes(connection: sqlite3.Connection, expected: int) -> Iterator[Row]:
-    """The kept notes' rows from the previous collection, by id; all must be there."""
-    if not expected:
-        return
-    found = 0
-    query = "SELECT n.* FROM previous.notes n JOIN temp.kept k ON k.id = n.id ORDER BY n.id"
-    for row in connection.execute(query):
-        found += 1
-        yield row
-    if found != expected:
-        raise ValueError(f"{expected - found} kept notes are missing from the last build")
-
-
-def _kept_cards(connection: sqlite3.Connection) -> Iterator[Row]:
-    """The kept notes' card rows from the previous collection, by id, with the new `due`."""
-    query = "SELECT c.*, k.due FROM previous.cards c JOIN temp.kept k ON k.id = c.nid ORDER BY c.id"
-    for row in connection.execute(query):
-        yield (*row[:_DUE], row[-1], *row[_DUE + 1 : -1])
 
 
 def write_zip(target: Path, *, collection: Path, media: Sequence[MediaFile]) -> int:
