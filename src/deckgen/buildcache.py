@@ -32,7 +32,7 @@ from deckgen.package import PackagedNote
 from deckgen.schema import NOTE_FOLDERS
 
 CACHE_PREFIX = ".deckgen-cache-"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _INDEX = "index.marshal"
 
 
@@ -69,24 +69,26 @@ def condition_names(cards: Cards) -> str:
 def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     """The cache of the last build, or None if there is none or it cannot be used."""
     folder = cache_dir(out_dir, cards_dir)
+    files: dict[str, NoteFile] = {}
+    notes: dict[str, tuple[KeptNote, ...]] = {}
     try:
-        index = marshal.loads((folder / _INDEX).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(index, dict) or index.get("header") != _header(inputs):
+        with (folder / _INDEX).open("rb") as stream:
+            index = marshal.load(stream)
+            if not isinstance(index, dict) or index.get("header") != _header(inputs):
+                return None
+            for _ in range(int(index["files"])):
+                name, digest, data, warnings, record, kept = marshal.load(stream)
+                if inputs.files.get(f"cards/{name}") != digest:
+                    continue
+                path = cards_dir / name
+                problems = tuple(problem_at(path, *warning) for warning in warnings)
+                files[name] = NoteFile(name, data, problems, record, reused=True)
+                notes[record] = tuple(KeptNote(*note) for note in kept)
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
     collection = folder / str(index["collection"])
     if not collection.is_file():
         return None
-    files: dict[str, NoteFile] = {}
-    notes: dict[str, tuple[KeptNote, ...]] = {}
-    for name, (digest, data, warnings, record, kept) in index["files"].items():
-        if inputs.files.get(f"cards/{name}") != digest:
-            continue
-        path = cards_dir / name
-        problems = tuple(problem_at(path, *warning) for warning in warnings)
-        files[name] = NoteFile(name, data, problems, record, reused=True)
-        notes[record] = tuple(KeptNote(*note) for note in kept)
     return Cache(files, notes, str(index["conditions"]), collection)
 
 
@@ -108,26 +110,29 @@ def save(
         if origin:
             entry = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
             by_record.setdefault(origin, []).append(entry)
-    files = {
-        file.name: (
-            inputs.files[f"cards/{file.name}"],
-            file.data,
-            tuple((w.line, w.column, w.message) for w in file.warnings),
-            file.record,
-            tuple(by_record.get(file.record, ())),
-        )
-        for file in cards.files
-    }
     name = f"collection-{uuid.uuid4().hex}.anki2"
     shutil.move(collection, folder / name)
     index = {
         "header": _header(inputs),
         "conditions": condition_names(cards),
         "collection": name,
-        "files": files,
+        "files": len(cards.files),
     }
     temporary = folder / f".{_INDEX}.tmp"
-    temporary.write_bytes(marshal.dumps(index))
+    with temporary.open("wb") as stream:  # one file at a time: never all in memory at once
+        marshal.dump(index, stream)
+        for file in cards.files:
+            marshal.dump(
+                (
+                    file.name,
+                    inputs.files[f"cards/{file.name}"],
+                    file.data,
+                    tuple((w.line, w.column, w.message) for w in file.warnings),
+                    file.record,
+                    tuple(by_record.get(file.record, ())),
+                ),
+                stream,
+            )
     temporary.replace(folder / _INDEX)
     for old in folder.glob("collection-*.anki2"):  # the collections of earlier builds
         if old.name != name:

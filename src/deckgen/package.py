@@ -126,7 +126,7 @@ def render_collection(
         genanki.Package(list(by_name.values())).write_to_db(
             connection.cursor(), 0, itertools.count(1)
         )
-        cards: list[Row] = []  # filled while the notes are made
+        cards: list[Row] = []  # what the notes' card rows need, filled as the notes are made
         rows = (
             _rows(note, models[note.notetype.key], deck_ids[note.deck], cards) for note in fresh
         )
@@ -136,8 +136,7 @@ def render_collection(
             _insert_with_kept(connection, previous, kept, list(rows), cards)
         else:  # made while inserted: a large deck's rows are never all held at once
             connection.executemany(_INSERT_NOTE, rows)
-            cards.sort(key=_id)
-            connection.executemany(_INSERT_CARD, cards)
+            connection.executemany(_INSERT_CARD, _card_rows(cards))
         connection.commit()
     finally:
         connection.close()
@@ -169,7 +168,7 @@ def _insert_with_kept(
     connection.execute("CREATE TEMP TABLE new_cards AS SELECT * FROM main.cards WHERE 0")
     connection.executemany("INSERT INTO temp.kept VALUES (?, ?)", kept.items())
     connection.executemany(_INSERT_NOTE.replace("notes", "temp.new_notes"), rows)
-    connection.executemany(_INSERT_CARD.replace("cards", "temp.new_cards"), cards)
+    connection.executemany(_INSERT_CARD.replace("cards", "temp.new_cards"), _card_rows(cards))
     (found,) = connection.execute(
         "SELECT COUNT(*) FROM previous.notes WHERE id IN (SELECT id FROM temp.kept)"
     ).fetchone()
@@ -189,18 +188,12 @@ def _insert_with_kept(
     connection.execute("DETACH DATABASE previous")
 
 
-def _id(row: Row) -> int:
-    return int(row[0])
-
-
 def _rows(note: PackagedNote, model: _Model, deck_id: int, cards: list[Row]) -> Row:
     """The note row genanki would write for `note`, with our own ids and modification
-    time; its card rows (one id per card after the note's, in genanki's card order) are
-    added to `cards`."""
+    time; what its card rows need is added to `cards` (see `_card_rows`)."""
     genanki_note = _Note(note, model)
-    for number, card in enumerate(genanki_note.cards, start=1):
-        card_row = (note.note_id + number, note.note_id, deck_id, card.ord, note.mod, -1, 0, 0)
-        cards.append((*card_row, note.due, *_CARD_ZEROS))
+    ordinals = tuple(card.ord for card in genanki_note.cards)
+    cards.append((note.note_id, deck_id, ordinals, note.mod, note.due))
     return (
         note.note_id,
         note.guid,
@@ -217,6 +210,15 @@ def _rows(note: PackagedNote, model: _Model, deck_id: int, cards: list[Row]) -> 
 
 
 _CARD_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl .. flags, data: a new card
+
+
+def _card_rows(cards: list[Row]) -> Iterator[Row]:
+    """The card rows of notes given in id order, so in id order too: one id per card after
+    its note's (note ids are `ID_SPACING` apart), in genanki's card order. Kept compact
+    until inserted: a large deck has tens of thousands of cards."""
+    for note_id, deck_id, ordinals, mod, due in cards:
+        for number, ordinal in enumerate(ordinals, start=1):
+            yield (note_id + number, note_id, deck_id, ordinal, mod, -1, 0, 0, due, *_CARD_ZEROS)
 
 
 def write_zip(target: Path, *, collection: Path, media: Sequence[MediaFile]) -> int:
