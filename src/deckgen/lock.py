@@ -100,13 +100,17 @@ class NoteEntries(MutableMapping[str, NoteEntry]):
     is looked up, and are written back as that same text: a build that touches a few
     notes of a large deck decodes and encodes only those."""
 
-    def __init__(self, raw: dict[str, str] | None = None) -> None:
+    def __init__(self, raw: dict[str, str] | None = None, *, source: Path | None = None) -> None:
         self._items: dict[str, NoteEntry | str] = dict(raw or {})
+        self._source = source  # the lock file the texts come from, for messages
 
     def __getitem__(self, key: str) -> NoteEntry:
         item = self._items[key]
         if isinstance(item, str):
-            item = NoteEntry.from_json(json.loads(item))
+            try:
+                item = NoteEntry.from_json(json.loads(item))
+            except _DAMAGE as exc:  # never a KeyError: `get` would take it for "no entry"
+                raise _damaged(self._source, exc) from None
             self._items[key] = item
         return item
 
@@ -132,16 +136,15 @@ class NoteEntries(MutableMapping[str, NoteEntry]):
     def encoded(self, key: str) -> str:
         """The entry's JSON text, as the lock file holds it."""
         item = self._items[key]
-        return item if isinstance(item, str) else json.dumps(item.to_json(), ensure_ascii=False)
+        return item if isinstance(item, str) else _encode(item.to_json())
 
     def highest_id(self) -> int:
         """The largest note id, read from the start of each entry's text where it can be."""
         highest = 0
         for key, item in self._items.items():
-            if isinstance(item, str) and item.startswith(_ID_PREFIX):
-                note_id = int(item[len(_ID_PREFIX) : item.index(",")])
-            else:
-                note_id = self[key].id
+            prefix = item.partition(",")[0] if isinstance(item, str) else ""
+            digits = prefix.removeprefix(_ID_PREFIX)
+            note_id = int(digits) if prefix != digits and digits.isdigit() else self[key].id
             highest = max(highest, note_id)
         return highest
 
@@ -174,13 +177,11 @@ class Lock:
             name: dict(sorted(numbers.items())) for name, numbers in sorted(self.occlusion.items())
         }
         yield f'{{\n"version": {LOCK_VERSION},\n"notetypes": {{\n'
-        yield from _lines(notetypes.items())
+        yield from _lines((key, _encode(value)) for key, value in notetypes.items())
         yield '\n},\n"occlusion": {\n'
-        yield from _lines(occlusion.items())
+        yield from _lines((key, _encode(value)) for key, value in occlusion.items())
         yield '\n},\n"notes": {\n'
-        for index, key in enumerate(sorted(self.notes)):
-            separator = ",\n" if index else ""
-            yield f"{separator}{json.dumps(key, ensure_ascii=False)}: {self.notes.encoded(key)}"
+        yield from _lines((key, self.notes.encoded(key)) for key in sorted(self.notes))
         yield "\n}\n}\n"
 
     def to_json(self) -> str:
@@ -197,12 +198,16 @@ class Lock:
             temporary.replace(path)
 
 
-def _lines(items: Iterable[tuple[str, Any]]) -> Iterator[str]:
-    """`"key": value` lines, comma-separated (each encoded by json's fast C encoder)."""
-    for index, (key, value) in enumerate(items):
+def _lines(items: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """`"key": value` lines, comma-separated, from each key and its value's JSON text."""
+    for index, (key, encoded) in enumerate(items):
         separator = ",\n" if index else ""
-        encoded = json.dumps(value, ensure_ascii=False)
-        yield f"{separator}{json.dumps(key, ensure_ascii=False)}: {encoded}"
+        yield f"{separator}{_encode(key)}: {encoded}"
+
+
+def _encode(value: Any) -> str:
+    """JSON text by json's fast C encoder, as the lock holds it."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def build_time() -> int:
@@ -222,15 +227,9 @@ def read_lock(path: Path) -> Lock:
         if data.get("version") != LOCK_VERSION:
             raise ValueError(f"unsupported lock version {data.get('version')!r}")
         if raw_notes is None:  # not as deckgen writes it (edited by hand?): decode it whole
-            raw_notes = {
-                key: json.dumps(value, ensure_ascii=False) for key, value in data["notes"].items()
-            }
-        notes = NoteEntries(raw_notes)
-        for key in notes:  # check one entry's shape now: a damaged lock fails here, not later
-            notes[key]
-            break
+            raw_notes = {key: _encode(value) for key, value in data["notes"].items()}
         return Lock(
-            notes=notes,
+            notes=NoteEntries(raw_notes, source=path),
             notetypes={
                 key: NotetypeEntry(
                     hash=value["hash"],
@@ -245,11 +244,20 @@ def read_lock(path: Path) -> Lock:
                 for name, numbers in data.get("occlusion", {}).items()
             },
         )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise DeckgenError(
-            f"{display_path(path)}: the lock file is damaged ({exc}); restore it from git, "
-            "or delete it (the next import then updates every note once)"
-        ) from None
+    except _DAMAGE as exc:
+        raise _damaged(path, exc) from None
+
+
+#: What decoding a damaged lock raises.
+_DAMAGE = (ValueError, KeyError, TypeError, AttributeError)
+
+
+def _damaged(path: Path | None, exc: Exception) -> DeckgenError:
+    where = display_path(path) if path is not None else LOCK_FILE
+    return DeckgenError(
+        f"{where}: the lock file is damaged ({exc}); restore it from git, "
+        "or delete it (the next import then updates every note once)"
+    )
 
 
 _NOTES_START = '\n"notes": {\n'

@@ -1,0 +1,67 @@
+"""A damaged lock stops the build with one clear message and nothing written, whether the
+whole file is unreadable or only one note's line (those are decoded only when needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deckgen.cli import cli
+from deckgen.lock import read_lock
+
+
+def _build(runner: CliRunner, cards: Path, out: Path) -> tuple[int, str]:
+    result = runner.invoke(cli, ["build", "--cards", str(cards), "--out", str(out)])
+    return result.exit_code, result.output
+
+
+def _damage_line(lock: Path, prefix: str, replacement: str) -> None:
+    lines = lock.read_text(encoding="utf-8").split("\n")
+    (index,) = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+    lines[index] = replacement
+    lock.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda lock: lock.write_text("{not json", encoding="utf-8"), "(Expecting"),
+        (
+            lambda lock: _damage_line(lock, '"fact:imaging"', '"fact:imaging": {"id": 5},'),
+            "('mod')",
+        ),
+        (
+            lambda lock: _damage_line(lock, '"fact:imaging"', '"fact:imaging": {"id": "x"},'),
+            "(invalid literal for int()",
+        ),
+    ],
+    ids=["whole file", "one note's line missing a key", "one note's id not a number"],
+)
+def test_a_damaged_lock_is_reported_and_nothing_is_written(
+    damage: Callable[[Path], None], reason: str, mini_cards: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    out = tmp_path / "out"
+    assert _build(runner, mini_cards, out)[0] == 0
+    lock = mini_cards / "deckgen.lock"
+    damage(lock)
+    damaged = lock.read_bytes()
+    apkg = next(out.glob("*.apkg"))
+    before = apkg.read_bytes()
+
+    code, output = _build(runner, mini_cards, out)
+    assert code == 1
+    assert f"{lock}: the lock file is damaged {reason}" in output
+    assert "Traceback" not in output
+    assert lock.read_bytes() == damaged
+    assert apkg.read_bytes() == before
+
+
+def test_an_untouched_lock_is_written_back_byte_for_byte(mini_cards: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert _build(runner, mini_cards, tmp_path / "out")[0] == 0
+    lock = mini_cards / "deckgen.lock"
+    assert read_lock(lock).to_json() == lock.read_text(encoding="utf-8")
