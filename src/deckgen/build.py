@@ -18,7 +18,7 @@ from deckgen.errors import DeckgenError, Problem, display_path
 from deckgen.ids import slug, stable_id
 from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
 from deckgen.media import MediaFile
-from deckgen.notes import NoteSpec, notes_reusing, occlusion_numbers
+from deckgen.notes import notes_reusing, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.schema import Source
 from deckgen.text import attribute, plain
@@ -119,7 +119,7 @@ class _Plan:
                 self.cards_dir,
                 inputs=inputs,
                 cards=folder.cards,
-                packaged=zip(folder.origins, folder.packaged, strict=True),
+                packaged=folder.packaged,
                 collection=collection,
             )
 
@@ -160,7 +160,6 @@ class _Folder:
     cards: Cards
     lock: Lock
     packaged: list[PackagedNote]
-    origins: list[str]  # the record each packaged note comes from ('' for none)
     changes: Changes
     media: dict[str, MediaFile]
     cache: buildcache.Cache | None = None
@@ -182,13 +181,7 @@ def _prepare(
     new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
     media = {item.name: item for note in notes for item in note.media}
-    origins = [
-        note.origin
-        for note in notes
-        for _ in ((note,) if isinstance(note, NoteSpec) else note.notes)
-    ]
-    origins += [""] * (len(packaged) - len(origins))  # removed notes, shipped once more
-    return _Folder(cards_dir, cards, new_lock, packaged, origins, changes, media, cache)
+    return _Folder(cards_dir, cards, new_lock, packaged, changes, media, cache)
 
 
 def _check_distinct(folders: list[_Folder]) -> None:

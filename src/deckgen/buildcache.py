@@ -51,12 +51,15 @@ class Cache:
 
     def kept(self, cards: Cards) -> dict[str, tuple[KeptNote, ...]]:
         """The notes to ship as they were: those of the records read from unchanged files,
-        except conditions when any condition's name has changed."""
+        except conditions when any condition's name has changed. Every record gives at
+        least one note: a record cached with none is made again, never shipped as none."""
         same_names = condition_names(cards) == self.conditions
         return {
             file.record: self.notes[file.record]
             for file in cards.files
-            if file.reused and (same_names or not file.record.startswith("condition:"))
+            if file.reused
+            and self.notes[file.record]
+            and (same_names or not file.record.startswith("condition:"))
         }
 
 
@@ -98,18 +101,17 @@ def save(
     *,
     inputs: Inputs,
     cards: Cards,
-    packaged: Iterable[tuple[str, PackagedNote]],
+    packaged: Iterable[PackagedNote],
     collection: Path,
 ) -> None:
-    """Keep what this build read and wrote for the next one. `packaged` pairs each note
-    with the key of the record it came from ('' for none); `collection` is moved here."""
+    """Keep what this build read and wrote for the next one; `collection` is moved here."""
     folder = cache_dir(out_dir, cards_dir)
     folder.mkdir(parents=True, exist_ok=True)
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
-    for origin, note in packaged:
-        if origin:
+    for note in packaged:
+        if note.origin:
             entry = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
-            by_record.setdefault(origin, []).append(entry)
+            by_record.setdefault(note.origin, []).append(entry)
     name = f"collection-{uuid.uuid4().hex}.anki2"
     shutil.move(collection, folder / name)
     index = {

@@ -53,7 +53,7 @@ def stamp(
                 position += 1
                 new.notes.keep(note.key, old.notes)
                 unchanged.append(note.key)
-                packaged.append(_kept(note, position))
+                packaged.append(_kept(note, position, spec.origin))
             continue
         position += 1
         previous = old.notes.get(spec.key)
@@ -75,7 +75,7 @@ def stamp(
             changed.append((spec.key, tuple(current.changed_fields(previous))))
             entry = _moved_on(current, previous, now)
         new.notes[spec.key] = entry
-        packaged.append(_packaged(spec.key, entry, position))
+        packaged.append(_packaged(spec.key, entry, position, spec.origin))
 
     removed: list[str] = []
     for key in sorted(set(old.notes) - set(new.notes)):
@@ -116,7 +116,7 @@ def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
     )
 
 
-def _kept(note: KeptNote, position: int) -> PackagedNote:
+def _kept(note: KeptNote, position: int, origin: str) -> PackagedNote:
     """A kept note: its rows come from the last build's collection."""
     return PackagedNote(
         guid=note.guid,
@@ -129,10 +129,11 @@ def _kept(note: KeptNote, position: int) -> PackagedNote:
         due=position,
         key=note.key,
         kept=True,
+        origin=origin,
     )
 
 
-def _packaged(key: str, entry: NoteEntry, position: int) -> PackagedNote:
+def _packaged(key: str, entry: NoteEntry, position: int, origin: str = "") -> PackagedNote:
     notetype = _NOTETYPES[entry.notetype]
     stored = dict(entry.fields)
     kind, note_id = key.split(":", 1)
@@ -146,6 +147,7 @@ def _packaged(key: str, entry: NoteEntry, position: int) -> PackagedNote:
         mod=entry.mod,
         due=position,
         key=key,
+        origin=origin,
     )
 
 

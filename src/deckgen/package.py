@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +41,9 @@ class PackagedNote:
     #: Unchanged since the last build: its rows are copied from that build's collection
     #: (`fields` and `tags` are then left empty).
     kept: bool = False
+    #: The key of the record it was made from ('point:ST2'); '' for none (an occlusion
+    #: note, a removed note).
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,6 @@ class _Note(genanki.Note):  # type: ignore[misc]
 
 
 Row = tuple[Any, ...]
-_DUE = 8  # the `due` column of a card row
 
 
 def render_collection(
@@ -116,8 +118,9 @@ def render_collection(
         if key not in models:
             models[key] = _Model(note.notetype, notetype_mods[key])
     by_name = {deck.name: genanki.Deck(deck.deck_id, deck.name, deck.description) for deck in decks}
+    parent = next(iter(by_name.values()))  # genanki writes the note types with a deck
     for model in models.values():
-        next(iter(by_name.values())).add_model(model)
+        parent.add_model(model)
     deck_ids = {deck.name: deck.deck_id for deck in decks}
     fresh = sorted((note for note in notes if not note.kept), key=lambda note: note.note_id)
     kept = {note.note_id: note.due for note in notes if note.kept}
@@ -133,7 +136,7 @@ def render_collection(
         if kept:
             if previous is None:
                 raise ValueError("kept notes need the previous collection")
-            _insert_with_kept(connection, previous, kept, list(rows), cards)
+            _insert_with_kept(connection, previous, kept, rows, cards)
         else:  # made while inserted: a large deck's rows are never all held at once
             connection.executemany(_INSERT_NOTE, rows)
             connection.executemany(_INSERT_CARD, _card_rows(cards))
@@ -156,7 +159,7 @@ def _insert_with_kept(
     connection: sqlite3.Connection,
     previous: Path,
     kept: dict[int, int],
-    rows: list[Row],
+    rows: Iterable[Row],
     cards: list[Row],
 ) -> None:
     """Insert the new rows and the kept notes' rows from the collection at `previous`
