@@ -15,6 +15,7 @@ from deckgen import buildcache, buildstate
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
 from deckgen.errors import DeckgenError, Problem, display_path
+from deckgen.gcpause import gc_paused
 from deckgen.ids import slug, stable_id
 from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
 from deckgen.media import MediaFile
@@ -69,6 +70,7 @@ def build(
     return report
 
 
+@gc_paused
 def build_each(
     *,
     cards_dirs: Sequence[Path],
@@ -132,6 +134,7 @@ class _Plan:
         return report
 
 
+@gc_paused
 def build_combined(
     *,
     cards_dirs: Sequence[Path],

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from deckgen.describe import validate
 from deckgen.diagrams import BUILTIN
 from deckgen.errors import DeckgenError, Findings, InvalidCards, Problem, display_path, problem_at
+from deckgen.gcpause import gc_paused
 from deckgen.media_check import check_diagram_images, is_media, unused_media, walk_files
 from deckgen.schema import (
     NOTE_FOLDERS,
@@ -106,6 +107,7 @@ def note_files(root: Path, folder: str) -> list[Path]:
     return [directory / name for name in names]
 
 
+@gc_paused
 def load_cards(
     root: Path, *, strict: bool = False, cached: Mapping[str, NoteFile] | None = None
 ) -> Cards:
