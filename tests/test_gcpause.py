@@ -39,13 +39,13 @@ def test_a_caller_that_paused_it_keeps_it_paused() -> None:
 
 def test_load_cards_runs_paused(mini_cards: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
-    real = cards_module.check_notes  # type: ignore[attr-defined]
+    real = cards_module.check_references  # type: ignore[attr-defined]
 
     def spy(*args: object, **kwargs: object) -> None:
         seen.append(gc.isenabled())
         real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cards_module, "check_notes", spy)
+    monkeypatch.setattr(cards_module, "check_references", spy)
     cards_module.load_cards(mini_cards)
     assert seen == [False]
     assert gc.isenabled()

@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 
 import deckgen.cards
+import deckgen.notefile
 from ankitest import Collection, import_package
 from deckgen import buildcache
 from deckgen.build import BuildReport, build
-from deckgen.errors import InvalidCards
-from deckgen.yamldoc import read_yaml
+from deckgen.describe import validate
+from deckgen.errors import Findings, InvalidCards
+from deckgen.yamldoc import Document, read_yaml
 
 Edit = Callable[[Path], None]
 
@@ -139,14 +141,38 @@ def test_the_rebuilt_package_updates_anki_like_a_full_one(
 def test_warnings_of_unchanged_files_are_still_reported(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _replace("concepts/qi.yaml", "term: Qi", "term: Qi <i>energy</i>")(mini_cards)
+    # Raw HTML, an unknown key and a repeated tag: found by three different checks.
+    _replace("concepts/qi.yaml", "term: Qi", "term: Qi <i>energy</i>\nterms: Qi")(mini_cards)
+    _replace("concepts/qi.yaml", "sources:", "tags: [tcm, tcm]\nsources:")(mini_cards)
     out = tmp_path / "out"
     first = build(cards_dir=mini_cards, out_dir=out)
     EDITS["a fact's answer"](mini_cards)
     parsed = Parsed(monkeypatch)
     second = build(cards_dir=mini_cards, out_dir=out)
     assert "qi.yaml" not in parsed.names
-    assert first.warnings and second.warnings == first.warnings
+    found = [w.message.split(" (")[0] for w in first.warnings]
+    assert found[0].startswith("term: raw HTML <i>")
+    assert found[1:] == ["unknown key 'terms'", "tags[1]: 'tcm' is listed twice"]
+    assert second.warnings == first.warnings
+
+
+def test_only_notes_made_again_are_validated_again(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged file's record is validated again only when it is needed: for the
+    diagram of a point placed on one (each build draws the occlusion note anew)."""
+    out = tmp_path / "out"
+    build(cards_dir=mini_cards, out_dir=out)
+    EDITS["a fact's answer"](mini_cards)
+    validated: list[str] = []
+
+    def counting(doc: Document, target: object, findings: Findings) -> object:
+        validated.append(doc.path.name)
+        return validate(doc, target, findings)
+
+    monkeypatch.setattr(deckgen.notefile, "validate", counting)
+    build(cards_dir=mini_cards, out_dir=out)
+    assert sorted(validated) == ["GB14.yaml", "ST2.yaml"]  # the points placed on a diagram
 
 
 def test_an_unchanged_file_broken_by_another_is_reported_at_its_line(

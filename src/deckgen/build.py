@@ -296,7 +296,7 @@ def _decks(cards: Cards, packaged: list[PackagedNote]) -> list[PackagedDeck]:
     config = cards.deck
     latest = max((note.mod for note in packaged), default=0)
     built_on = datetime.fromtimestamp(latest, tz=timezone.utc).strftime("%Y-%m-%d")
-    cited = sorted({key for record in cards.records for key in record.sources})
+    cited = sorted({key for file in cards.files for key in file.summary["sources"]})
     sources = "".join(_citation(cards.sources[key]) for key in cited)
     description = (
         f"<p>{plain(config.description)}</p>"

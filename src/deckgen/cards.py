@@ -12,8 +12,9 @@ import marshal
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -22,6 +23,7 @@ from deckgen.diagrams import BUILTIN
 from deckgen.errors import DeckgenError, Findings, InvalidCards, Problem, display_path, problem_at
 from deckgen.gcpause import gc_paused
 from deckgen.media_check import check_diagram_images, is_media, unused_media, walk_files
+from deckgen.notefile import NoteFile, summarise
 from deckgen.schema import (
     NOTE_FOLDERS,
     Concept,
@@ -32,14 +34,13 @@ from deckgen.schema import (
     Source,
     SourceKey,
 )
-from deckgen.validate import check_html, check_notes, check_order
+from deckgen.validate import check_file, check_html, check_order, check_references
 from deckgen.yamldoc import Document, read_yaml
 
 __all__ = [
     "DECK_FILE",
     "SOURCES_FILE",
     "Cards",
-    "Located",
     "NoteFile",
     "Sources",
     "load_cards",
@@ -54,39 +55,34 @@ Sources = dict[SourceKey, Source]
 
 
 @dataclass(frozen=True)
-class Located:
-    """A validated record and the document it came from (for later messages)."""
-
-    record: Any
-    doc: Document
-
-
-@dataclass(frozen=True)
-class NoteFile:
-    """A valid note file as loaded, for the next build to reuse if it is unchanged: its
-    parsed data (marshalled), the warnings that only its own content gives, and the key
-    of its record ('point:ST2')."""
-
-    name: str  # relative to the cards folder, '/'-separated: 'points/ST2.yaml'
-    data: bytes
-    warnings: tuple[Problem, ...]
-    record: str
-    reused: bool  # taken from `cached` rather than read again
-
-
-@dataclass(frozen=True)
 class Cards:
     """A whole, valid cards folder, and the warnings found in it."""
 
     root: Path
     deck: DeckConfig
     sources: dict[str, Source]
-    points: tuple[Point, ...]
-    concepts: tuple[Concept, ...]
-    conditions: tuple[Condition, ...]
-    facts: tuple[Fact, ...]
+    files: tuple[NoteFile, ...]  # points, concepts, conditions, facts; each by file name
     warnings: tuple[Problem, ...] = ()
-    files: tuple[NoteFile, ...] = ()
+
+    def in_folder(self, folder: str) -> list[NoteFile]:
+        return [file for file in self.files if file.folder == folder]
+
+    # The records are validated again only where one is asked for (see `NoteFile.record`).
+    @cached_property
+    def points(self) -> tuple[Point, ...]:
+        return tuple(cast(Point, file.record) for file in self.in_folder("points"))
+
+    @cached_property
+    def concepts(self) -> tuple[Concept, ...]:
+        return tuple(cast(Concept, file.record) for file in self.in_folder("concepts"))
+
+    @cached_property
+    def conditions(self) -> tuple[Condition, ...]:
+        return tuple(cast(Condition, file.record) for file in self.in_folder("conditions"))
+
+    @cached_property
+    def facts(self) -> tuple[Fact, ...]:
+        return tuple(cast(Fact, file.record) for file in self.in_folder("facts"))
 
     @property
     def records(self) -> tuple[Point | Concept | Condition | Fact, ...]:
@@ -114,7 +110,8 @@ def load_cards(
     """Parse and validate everything under `root`, or raise `InvalidCards` listing every error.
 
     With `strict`, warnings count as errors. `cached` holds note files, by name, as an
-    earlier load gave them and known to be unchanged since: their data is used as it is.
+    earlier load gave them and known to be unchanged since: they are not read again, and
+    only the checks across files see them.
     """
     if not root.is_dir():
         raise DeckgenError(f"cards folder '{display_path(root)}' does not exist")
@@ -131,45 +128,33 @@ def load_cards(
     deck = validate(deck_doc, DeckConfig, findings) if deck_doc else None
     sources_doc = _read(root / SOURCES_FILE, findings)
     sources = validate(sources_doc, Sources, findings) if sources_doc else None
-    docs: dict[str, list[Document]] = {}
+    source_keys = set(sources) if sources is not None else _usable_keys(sources_doc)
+    diagram_names = set(BUILTIN) | _raw_keys(deck_doc, "diagrams")
+
+    loaded: list[NoteFile] = []
+    docs: dict[str, list[Document]] = {}  # per folder: what the checks across files read
     unreadable: dict[str, list[str]] = {}
-    loaded: dict[str, list[Located]] = {}
-    files_loaded: list[NoteFile] = []
-    for folder, model in NOTE_FOLDERS.items():
-        docs[folder], unreadable[folder], loaded[folder] = [], [], []
+    for folder in NOTE_FOLDERS:
+        docs[folder], unreadable[folder] = [], []
         for path in note_files(root, folder):
             name = f"{folder}/{path.name}"
-            earlier = cached.get(name) if cached else None
-            own = Findings()  # what this file alone gives: kept for the next build
-            if earlier is not None:
-                doc: Document | None = Document(path, marshal.loads(earlier.data))
-                own.warnings += earlier.warnings
+            file = cached.get(name) if cached else None
+            if file is not None:
+                findings.warnings += file.warnings
             else:
-                doc = _read(path, own)
-                if doc is not None:
-                    check_html(doc, own)
-            findings.errors += own.errors
-            findings.warnings += own.warnings
-            if doc is None:
-                unreadable[folder].append(path.stem)
-                continue
-            docs[folder].append(doc)
-            record = validate(doc, model, findings)
-            if record is None:
-                unreadable[folder].append(path.stem)
-                continue
-            loaded[folder].append(Located(record, doc))
-            data = earlier.data if earlier is not None else marshal.dumps(doc.data)
-            key = f"{KINDS[folder]}:{record_id(record)}"
-            reused = earlier is not None
-            files_loaded.append(NoteFile(name, data, tuple(own.warnings), key, reused))
-    if not any(note_files(root, folder) for folder in NOTE_FOLDERS):
+                file, invalid = _load_note(name, path, source_keys, diagram_names, findings)
+                if file is None:
+                    unreadable[folder].append(path.stem)
+                    if invalid is not None:  # parsed but not valid: its ids still count
+                        docs[folder].append(invalid)
+                    continue
+            loaded.append(file)
+            docs[folder].append(Document(path, file.summary))
+    if not any(docs.values()) and not any(unreadable.values()):
         message = "no notes found: add YAML files under points/, concepts/, conditions/ or facts/"
         findings.error(problem_at(root, 1, 1, message))
 
-    source_keys = set(sources) if sources is not None else _usable_keys(sources_doc)
-    diagram_names = set(BUILTIN) | _raw_keys(deck_doc, "diagrams")
-    check_notes(docs, unreadable, source_keys, diagram_names, findings)
+    check_references(docs, unreadable, findings)
     if deck_doc is not None:
         check_order(deck_doc, docs, unreadable, findings)
     for doc in (deck_doc, sources_doc):
@@ -185,22 +170,34 @@ def load_cards(
         root=root,
         deck=deck,
         sources=sources,
-        points=tuple(item.record for item in loaded["points"]),
-        concepts=tuple(item.record for item in loaded["concepts"]),
-        conditions=tuple(item.record for item in loaded["conditions"]),
-        facts=tuple(item.record for item in loaded["facts"]),
+        files=tuple(loaded),
         warnings=tuple(sorted(set(findings.warnings))),
-        files=tuple(files_loaded),
     )
 
 
-#: The note kind of each note folder's records (the first part of a note key).
-KINDS = {"points": "point", "concepts": "concept", "conditions": "condition", "facts": "fact"}
-
-
-def record_id(record: Point | Concept | Condition | Fact) -> str:
-    """The author-visible id of a record: a point's code, else its `id`."""
-    return record.code if isinstance(record, Point) else record.id
+def _load_note(
+    name: str,
+    path: Path,
+    source_keys: set[str] | None,
+    diagram_names: set[str],
+    findings: Findings,
+) -> tuple[NoteFile | None, Document | None]:
+    """Read, validate and check one note file on its own. For a file that does not
+    validate: None, and its parsed document if there is one."""
+    folder = name.partition("/")[0]
+    own = Findings()  # what this file alone gives: kept for the next build
+    doc = _read(path, own)
+    record = None
+    if doc is not None:
+        check_html(doc, own)
+        record = validate(doc, NOTE_FOLDERS[folder], own)
+        check_file(folder, doc, source_keys, diagram_names, own)
+    findings.extend(own)
+    if doc is None or record is None:
+        return None, doc
+    data = marshal.dumps(doc.data)
+    file = NoteFile(name, path, data, summarise(record), tuple(own.warnings), False, record)
+    return file, None
 
 
 def _read(path: Path, findings: Findings) -> Document | None:

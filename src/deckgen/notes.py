@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, cast
 
-from deckgen.cards import Cards, record_id
+from deckgen.cards import Cards
 from deckgen.cloze import cloze_text, strip_cloze
 from deckgen.ids import note_guid, slug
 from deckgen.media import MediaFile, load_diagrams
+from deckgen.notefile import NoteFile
 from deckgen.notetypes import CLOZE, CONCEPT, CONDITION, OCCLUSION, POINT, QA, NoteType
 from deckgen.schema import Concept, Condition, Fact, Point
 from deckgen.text import attribute, bullet_list, inline, plain
-
-R = TypeVar("R", Point, Concept, Condition, Fact)
 
 
 @dataclass(frozen=True)
@@ -84,42 +83,46 @@ class _Builder:
         self.kept = kept
         self.occlusion_numbers = occlusion_numbers
         self.sources = cards.sources
-        used = {point.diagram.name for point in cards.points if point.diagram is not None}
+        used = {file.diagram for file in cards.in_folder("points") if file.diagram}
         self.diagrams = load_diagrams(cards.root, cards.deck, used)
         deck = cards.deck
         self.points_deck = f"{deck.name}::{deck.subdecks.points}"
         self.concepts_deck = f"{deck.name}::{deck.subdecks.concepts}"
         self.conditions_deck = f"{deck.name}::{deck.subdecks.conditions}"
         self.facts_deck = f"{deck.name}::{deck.subdecks.facts}"
-        self.condition_names = {c.id: c.name for c in cards.conditions}
+        self.condition_names = {
+            file.note_id: str(file.summary["name"]) for file in cards.in_folder("conditions")
+        }
 
     def notes(self) -> Iterator[NoteSpec | Kept]:
-        for point in self.ordered(self.cards.points):
-            yield from self.reusing(f"point:{point.code}", point, self.point)
-        yield from self.occlusions()
-        for concept in self.ordered(self.cards.concepts):
-            yield from self.reusing(f"concept:{concept.id}", concept, self.concept)
-        for condition in self.ordered(self.cards.conditions):
-            yield from self.reusing(f"condition:{condition.id}", condition, self.condition)
-        for fact in self.ordered(self.cards.facts):
-            yield from self.reusing(f"fact:{fact.id}", fact, self.fact)
+        render: dict[str, Callable[[Any], Iterator[NoteSpec]]] = {
+            "points": self.point,
+            "concepts": self.concept,
+            "conditions": self.condition,
+            "facts": self.fact,
+        }
+        for folder, make in render.items():
+            for file in self.ordered(self.cards.in_folder(folder)):
+                yield from self.reusing(file, make)
+            if folder == "points":
+                yield from self.occlusions()
 
     def reusing(
-        self, origin: str, record: R, render: Callable[[R], Iterator[NoteSpec]]
+        self, file: NoteFile, make: Callable[[Any], Iterator[NoteSpec]]
     ) -> Iterator[NoteSpec | Kept]:
-        """The record's notes as the last build made them, if they are kept; else new."""
-        kept = self.kept.get(origin)
+        """The file's notes as the last build made them, if they are kept; else new ones."""
+        kept = self.kept.get(file.key)
         if kept is None:
-            yield from render(record)
+            yield from make(file.record)
         else:
-            media = self.point_media(record)[1] if isinstance(record, Point) else ()
-            yield Kept(origin, kept, media)
+            media = self.point_media(cast(Point, file.record))[1] if file.diagram else ()
+            yield Kept(file.key, kept, media)
 
-    def ordered(self, records: Sequence[R]) -> list[R]:
-        """Records in the deck's `order`, then the rest in file-name order (a stable sort)."""
+    def ordered(self, files: Sequence[NoteFile]) -> list[NoteFile]:
+        """Files in the deck's `order`, then the rest in file-name order (a stable sort)."""
         rank = {note_id: index for index, note_id in enumerate(self.cards.deck.order)}
         last = len(rank)
-        return sorted(records, key=lambda record: rank.get(record_id(record), last))
+        return sorted(files, key=lambda file: rank.get(file.note_id, last))
 
     def cite(self, keys: Sequence[str]) -> str:
         """The card footer: short labels; the full citations are in the deck description."""
@@ -179,9 +182,9 @@ class _Builder:
     def occlusions(self) -> Iterator[NoteSpec]:
         """One image-occlusion note per diagram: every point on it masked, one card each."""
         placed: dict[str, list[Point]] = {}
-        for point in self.ordered(self.cards.points):
-            if point.diagram is not None:
-                placed.setdefault(point.diagram.name, []).append(point)
+        for file in self.ordered(self.cards.in_folder("points")):
+            if file.diagram:
+                placed.setdefault(file.diagram, []).append(cast(Point, file.record))
         for name, points in placed.items():
             diagram = self.diagrams[name]
             labels = diagram.spread(
@@ -293,11 +296,11 @@ def occlusion_numbers(
     """Each diagram's cloze number per point: kept from `previous`, new points numbered
     after every number ever used, so an occlusion card always asks for the same point."""
     numbers = {name: dict(codes) for name, codes in previous.items()}
-    for point in cards.points:
-        if point.diagram is not None:
-            codes = numbers.setdefault(point.diagram.name, {})
-            if point.code not in codes:
-                codes[point.code] = max(codes.values(), default=0) + 1
+    for file in cards.in_folder("points"):
+        if file.diagram:
+            codes = numbers.setdefault(file.diagram, {})
+            if file.note_id not in codes:
+                codes[file.note_id] = max(codes.values(), default=0) + 1
     return numbers
 
 
@@ -326,7 +329,7 @@ def notes_reusing(
 ) -> list[NoteSpec | Kept]:
     """`build_notes`, but a record whose key is in `kept` gives those notes, unmade."""
     builder = _Builder(cards, occlusion or occlusion_numbers(cards, {}), kept)
-    total = len(cards.records)
+    total = len(cards.files)
     notes: list[NoteSpec | Kept] = []
     done, last = 0, ""
     for note in builder.notes():

@@ -6,8 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from deckgen.cards import Cards, load_cards, record_id
+from deckgen.cards import Cards, load_cards
 from deckgen.lock import LOCK_FILE, read_lock
+from deckgen.notefile import record_id
 from deckgen.notes import NoteSpec, build_notes, occlusion_numbers
 from deckgen.preview import card_ordinals
 

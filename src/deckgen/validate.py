@@ -11,10 +11,8 @@ from typing import Any
 from deckgen.cloze import cloze_issues
 from deckgen.describe import dotted
 from deckgen.errors import Findings, display_path
+from deckgen.notefile import ID_KEYS
 from deckgen.yamldoc import Document, KeyPath
-
-#: The key that holds a note's id, by note folder.
-ID_KEYS = {"points": "code", "concepts": "id", "conditions": "id", "facts": "id"}
 
 _DANGEROUS_TAG = re.compile(r"<\s*/?\s*(script|iframe)\b", re.IGNORECASE)
 _EVENT_HANDLER = re.compile(r"<[a-z][^>]*?[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
@@ -23,20 +21,51 @@ _PLAIN_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
 _TAG = re.compile(r"</?([a-z][a-z0-9-]*)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 
-def check_notes(
-    docs: dict[str, list[Document]],
-    unreadable: dict[str, list[str]],
+def check_file(
+    folder: str,
+    doc: Document,
     source_keys: set[str] | None,
     diagram_names: set[str],
     findings: Findings,
 ) -> None:
-    """Everything about the notes that one file's schema cannot see.
+    """What one note file's schema cannot see but the file alone decides: cloze phrases,
+    repeats within a list, a point's alias that is its own code, a condition compared with
+    itself, the file name, and names from deck.yaml and sources.yaml.
 
-    Works on the parsed data of every note file, valid or not, reading each value only
-    when it has the right type (the schema reports the others), so one run reports every
-    problem. `unreadable` holds, per folder, the file stems of files that could not be
-    parsed or validated: references to them are not reported, since the file's own errors
-    say enough.
+    Works on the parsed data of a note file, valid or not, reading each value only when it
+    has the right type (the schema reports the others), so one run reports every problem.
+    """
+    if folder == "points":
+        _cloze(doc, "location", "location_cloze", findings)
+        _repeated(doc, "aliases", findings)
+        _own_alias(doc, findings)
+        _diagram_name(doc, diagram_names, findings)
+    elif folder == "concepts":
+        _cloze(doc, "definition", "cloze", findings)
+        _repeated(doc, "related_points", findings)
+    elif folder == "conditions":
+        _compared_twice(doc, findings)
+    _file_name(folder, doc, findings)
+    _repeated(doc, "sources", findings)
+    _repeated(doc, "tags", findings, warn=True)
+    if source_keys is not None:
+        for i, key in _texts(doc, "sources"):
+            if key not in source_keys:
+                message = f"sources[{i}]: {_unknown('source', key, source_keys)}"
+                findings.error(doc.problem(("sources", i), message))
+
+
+def check_references(
+    docs: dict[str, list[Document]], unreadable: dict[str, list[str]], findings: Findings
+) -> None:
+    """What only the notes together decide: duplicate ids, and that the points and
+    conditions a note names exist.
+
+    `docs` holds, per folder in file-name order, each note file's data: all of it for a file
+    that could not be validated, else at least the ids and references (see
+    `notefile.summarise`). `unreadable` holds, per folder, the file stems of files that
+    could not be parsed or validated: references to them are not reported, since the
+    file's own errors say enough.
     """
     ids = {folder: _ids(folder, docs.get(folder, [])) for folder in ID_KEYS}
     for folder, found in ids.items():
@@ -47,22 +76,19 @@ def check_notes(
     for doc in docs.get("points", []):
         aliases = _texts(doc, "aliases")
         point_codes.update(alias for _, alias in aliases)
-    for folder, folder_docs in docs.items():
-        for doc in folder_docs:
-            if folder == "points":
-                _check_point(doc, codes, diagram_names, findings)
-            elif folder == "concepts":
-                _check_concept(doc, point_codes, findings)
-            elif folder == "conditions":
-                _check_condition(doc, condition_ids, findings)
-            _file_name(folder, doc, findings)
-            _repeated(doc, "sources", findings)
-            _repeated(doc, "tags", findings, warn=True)
-            if source_keys is not None:
-                for i, key in _texts(doc, "sources"):
-                    if key not in source_keys:
-                        message = f"sources[{i}]: {_unknown('source', key, source_keys)}"
-                        findings.error(doc.problem(("sources", i), message))
+    for doc in docs.get("points", []):
+        _alias_of_another(doc, codes, findings)
+    for doc in docs.get("concepts", []):
+        for i, code in _texts(doc, "related_points"):
+            if code not in point_codes:
+                message = f"related_points[{i}]: {_unknown('point', code, point_codes)}"
+                findings.error(doc.problem(("related_points", i), message))
+    for doc in docs.get("conditions", []):
+        own = _text(_field(doc, "id"))
+        for path, other in _compared(doc):
+            if other != own and other not in condition_ids:
+                message = f"{dotted(path)}: {_unknown('condition', other, condition_ids)}"
+                findings.error(doc.problem(path, message))
 
 
 def check_order(
@@ -135,19 +161,23 @@ def _place(doc: Document, path: KeyPath) -> str:
     return f"{display_path(doc.path)}:{line}:{column}"
 
 
-def _check_point(
-    doc: Document, codes: dict[str, Document], diagram_names: set[str], findings: Findings
-) -> None:
-    _cloze(doc, "location", "location_cloze", findings)
-    _repeated(doc, "aliases", findings)
+def _own_alias(doc: Document, findings: Findings) -> None:
     own = _text(_field(doc, "code"))
     for i, alias in _texts(doc, "aliases"):
         if alias == own:
             findings.error(doc.problem(("aliases", i), f"aliases[{i}]: '{alias}' is the code"))
-        elif alias in codes:
+
+
+def _alias_of_another(doc: Document, codes: dict[str, Document], findings: Findings) -> None:
+    own = _text(_field(doc, "code"))
+    for i, alias in _texts(doc, "aliases"):
+        if alias != own and alias in codes:
             where = _place(codes[alias], ("code",))
             message = f"aliases[{i}]: '{alias}' is the code of another point ({where})"
             findings.error(doc.problem(("aliases", i), message))
+
+
+def _diagram_name(doc: Document, diagram_names: set[str], findings: Findings) -> None:
     diagram = _field(doc, "diagram")
     name = _text(diagram.get("name")) if isinstance(diagram, dict) else None
     if name and name not in diagram_names:
@@ -156,33 +186,29 @@ def _check_point(
         findings.error(doc.problem(("diagram", "name"), f"diagram.name: {message}"))
 
 
-def _check_concept(doc: Document, point_codes: set[str], findings: Findings) -> None:
-    _cloze(doc, "definition", "cloze", findings)
-    _repeated(doc, "related_points", findings)
-    for i, code in _texts(doc, "related_points"):
-        if code not in point_codes:
-            message = f"related_points[{i}]: {_unknown('point', code, point_codes)}"
-            findings.error(doc.problem(("related_points", i), message))
-
-
-def _check_condition(doc: Document, condition_ids: set[str], findings: Findings) -> None:
-    own = _text(_field(doc, "id"))
+def _compared(doc: Document) -> list[tuple[KeyPath, str]]:
+    """The conditions a condition is compared with, each with its key path."""
     items = _field(doc, "distinguish_from")
-    first: dict[str, KeyPath] = {}
+    found: list[tuple[KeyPath, str]] = []
     for i, item in enumerate(items if isinstance(items, list) else []):
         other = _text(item.get("condition")) if isinstance(item, dict) else None
-        if not other:
-            continue
-        path: KeyPath = ("distinguish_from", i, "condition")
-        where = dotted(path)
+        if other:
+            found.append((("distinguish_from", i, "condition"), other))
+    return found
+
+
+def _compared_twice(doc: Document, findings: Findings) -> None:
+    """A condition compared with itself, or with another twice."""
+    own = _text(_field(doc, "id"))
+    first: dict[str, KeyPath] = {}
+    for path, other in _compared(doc):
         if other == own:
-            findings.error(doc.problem(path, f"{where}: '{other}' is this condition itself"))
-        elif other not in condition_ids:
-            message = f"{where}: {_unknown('condition', other, condition_ids)}"
-            findings.error(doc.problem(path, message))
+            findings.error(doc.problem(path, f"{dotted(path)}: '{other}' is this condition itself"))
         elif other in first:
             line, column = doc.position(first[other])
-            message = f"{where}: '{other}' is listed twice (first at line {line}, column {column})"
+            message = (
+                f"{dotted(path)}: '{other}' is listed twice (first at line {line}, column {column})"
+            )
             findings.error(doc.problem(path, message))
         first.setdefault(other, path)
 
