@@ -9,12 +9,14 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
 from deckgen.build import build
 from deckgen.buildcache import cache_dir
 from deckgen.buildstate import state_path
+from deckgen.zipwrite import Deflater
 
 
 def _sha256(path: Path) -> str:
@@ -67,16 +69,16 @@ def test_an_interrupted_build_leaves_the_previous_apkg_whole(
         (mini_cards / "points" / "ST2.yaml").read_text().replace("foramen.", "foramen (edited).")
     )
     writes = 0
-    original = zipfile.ZipFile.writestr
+    original = Deflater.write
 
-    def interrupted(self: zipfile.ZipFile, *args: object, **kwargs: object) -> None:
+    def interrupted(self: Deflater, block: bytes | memoryview, stream: BinaryIO) -> int:
         nonlocal writes
         writes += 1
-        if writes == 3:
+        if writes == 3:  # part of the way through the media
             raise KeyboardInterrupt
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        return original(self, block, stream)
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
+    monkeypatch.setattr(Deflater, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(cards_dir=mini_cards, out_dir=out)
     assert _sha256(package) == before
@@ -96,14 +98,15 @@ def test_a_killed_build_process_leaves_the_previous_apkg_whole(
     st2 = mini_cards / "points" / "ST2.yaml"
     st2.write_text(st2.read_text().replace("foramen.", "foramen (edited)."))
     script = (
-        "import os, signal, zipfile\n"
+        "import os, signal\n"
         "from pathlib import Path\n"
         "from deckgen.build import build\n"
-        "original = zipfile.ZipFile.writestr\n"
-        "def killed(self, *a, **k):\n"
-        "    original(self, *a, **k)\n"
+        "from deckgen.zipwrite import Deflater\n"
+        "original = Deflater.write\n"
+        "def killed(self, block, stream):\n"
+        "    original(self, block, stream)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "zipfile.ZipFile.writestr = killed\n"
+        "Deflater.write = killed\n"
         f"build(cards_dir=Path({str(mini_cards)!r}), out_dir=Path({str(out)!r}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], check=False)

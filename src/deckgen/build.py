@@ -23,6 +23,7 @@ from deckgen.notes import notes_reusing, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.schema import Source
 from deckgen.text import attribute, plain
+from deckgen.zipwrite import Deflater
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,19 @@ class _Plan:
                 cards=folder.cards,
                 packaged=folder.packaged,
                 collection=collection,
+                package=target,
+                placed=deflater.placed,
             )
 
         previous = folder.cache.collection if folder.cache else None
+        deflater = Deflater(buildcache.deflated_blocks(out_dir, self.cards_dir, target))
         report = _package(
-            [folder], target=target, dry_run=dry_run, previous=previous, then=remember
+            [folder],
+            target=target,
+            dry_run=dry_run,
+            previous=previous,
+            deflater=deflater,
+            then=remember,
         )
         if not dry_run:
             buildstate.save(self.state, inputs=inputs.digest, report=report)
@@ -232,10 +241,12 @@ def _package(
     target: Path,
     dry_run: bool,
     previous: Path | None = None,
+    deflater: Deflater | None = None,
     then: Callable[[Path], None] | None = None,
 ) -> BuildReport:
     """Write the folders' notes into one .apkg (unless `dry_run`), then their locks, then
-    call `then` with the collection written. Kept notes are copied from `previous`."""
+    call `then` with the collection written. Kept notes are copied from `previous`, and
+    blocks compressed before are taken from `deflater`."""
     packaged = [note for folder in folders for note in folder.packaged]
     decks = [deck for folder in folders for deck in _decks(folder.cards, folder.packaged)]
     media = {name: item for folder in folders for name, item in folder.media.items()}
@@ -251,7 +262,8 @@ def _package(
         counts = _count(db_path, decks)
         size = None
         if not dry_run:
-            size = write_zip(target, collection=db_path, media=list(media.values()))
+            media_files = list(media.values())
+            size = write_zip(target, collection=db_path, media=media_files, deflater=deflater)
             for folder in folders:
                 folder.lock.write(folder.cards_dir / LOCK_FILE)
             if then is not None:

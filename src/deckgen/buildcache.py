@@ -19,12 +19,12 @@ import marshal
 import shutil
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from deckgen.buildstate import Inputs, folder_digest
+from deckgen.buildstate import Inputs, file_digest, folder_digest
 from deckgen.cards import YAML_SUFFIXES, Cards
 from deckgen.errors import problem_at
 from deckgen.lock import LOCK_FILE
@@ -32,10 +32,12 @@ from deckgen.notefile import NoteFile
 from deckgen.notes import KeptNote
 from deckgen.package import PackagedNote
 from deckgen.schema import NOTE_FOLDERS
+from deckgen.zipwrite import DEFLATE_SETTINGS, blocks_in
 
 CACHE_PREFIX = ".deckgen-cache-"
 CACHE_VERSION = 4
 _INDEX = "index.marshal"
+_BLOCKS = "blocks.marshal"
 
 
 def cache_dir(out_dir: Path, cards_dir: Path) -> Path:
@@ -82,9 +84,8 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
         for name, digest, data, summary, warnings, kept in entries:
             if inputs.files.get(f"cards/{name}") != digest:
                 continue
-            path = cards_dir / name
-            problems = tuple(problem_at(path, *warning) for warning in warnings)
-            file = NoteFile(name, path, data, summary, problems, reused=True)
+            problems = tuple(problem_at(cards_dir / name, *warning) for warning in warnings)
+            file = NoteFile(cards_dir, name, data, summary, problems)
             files[name] = file
             notes[file.key] = tuple(KeptNote(*note) for note in kept)
     except (OSError, EOFError, StopIteration, ValueError, TypeError, KeyError):
@@ -95,6 +96,22 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     return Cache(files, notes, str(index["conditions"]), collection)
 
 
+def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes, memoryview]:
+    """The blocks the last build compressed into `package` (see `zipwrite`), if it is still
+    as that build wrote it. They depend on nothing but their content, so they serve even
+    when the rest of the cache does not."""
+    try:
+        settings, digest, placed = marshal.loads(
+            (cache_dir(out_dir, cards_dir) / _BLOCKS).read_bytes()
+        )
+        archive = package.read_bytes()
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if settings != DEFLATE_SETTINGS or hashlib.sha256(archive).hexdigest() != digest:
+        return {}
+    return blocks_in(archive, placed)
+
+
 def save(
     out_dir: Path,
     cards_dir: Path,
@@ -103,10 +120,15 @@ def save(
     cards: Cards,
     packaged: Iterable[PackagedNote],
     collection: Path,
+    package: Path,
+    placed: Mapping[bytes, tuple[int, int]],
 ) -> None:
-    """Keep what this build read and wrote for the next one; `collection` is moved here."""
+    """Keep what this build read and wrote for the next one: `collection` is moved here,
+    and where `package` holds each compressed block (`Deflater.placed`) is noted."""
     folder = cache_dir(out_dir, cards_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    blocks = (DEFLATE_SETTINGS, file_digest(package), dict(placed))
+    _replace(folder / _BLOCKS, marshal.dumps(blocks))
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for note in packaged:
         if note.origin:
@@ -132,6 +154,12 @@ def save(
     for old in folder.glob("collection-*.anki2"):  # the collections of earlier builds
         if old.name != name:
             old.unlink(missing_ok=True)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 def _write_entry(stream: BinaryIO, value: Any) -> None:

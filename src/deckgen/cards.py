@@ -64,8 +64,15 @@ class Cards:
     files: tuple[NoteFile, ...]  # points, concepts, conditions, facts; each by file name
     warnings: tuple[Problem, ...] = ()
 
-    def in_folder(self, folder: str) -> list[NoteFile]:
-        return [file for file in self.files if file.folder == folder]
+    def in_folder(self, folder: str) -> tuple[NoteFile, ...]:
+        return self._by_folder.get(folder, ())
+
+    @cached_property
+    def _by_folder(self) -> dict[str, tuple[NoteFile, ...]]:
+        return {
+            folder: tuple(file for file in self.files if file.folder == folder)
+            for folder in NOTE_FOLDERS
+        }
 
     # The records are validated again only where one is asked for (see `NoteFile.record`).
     @cached_property
@@ -196,7 +203,7 @@ def _load_note(
     if doc is None or record is None:
         return None, doc
     data = marshal.dumps(doc.data)
-    file = NoteFile(name, path, data, summarise(record), tuple(own.warnings), False, record)
+    file = NoteFile(path.parents[1], name, data, summarise(record), tuple(own.warnings), record)
     return file, None
 
 

@@ -10,7 +10,6 @@ has to be made from it again.
 from __future__ import annotations
 
 import marshal
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,37 +24,38 @@ KINDS = {"points": "point", "concepts": "concept", "conditions": "condition", "f
 ID_KEYS = {"points": "code", "concepts": "id", "conditions": "id", "facts": "id"}
 
 
-@dataclass(eq=False)
 class NoteFile:
-    """A note file that validated: what the build and the next build need of it."""
+    """A note file that validated: what the build and the next build need of it.
 
-    name: str  # relative to the cards folder, '/'-separated: 'points/ST2.yaml'
-    path: Path
-    data: bytes  # the parsed YAML, marshalled: the record is validated from it on demand
-    summary: dict[str, Any]  # see `summarise`
-    warnings: tuple[Problem, ...]  # what the file alone gives, kept for the next build
-    reused: bool  # taken from the last build's cache rather than read again
-    _record: NoteRecord | None = field(default=None, repr=False)
+    A file read by this build comes with its record; one reused from the last build's cache
+    without, and validates it again from `data` if it is asked for."""
+
+    def __init__(
+        self,
+        root: Path,
+        name: str,
+        data: bytes,
+        summary: dict[str, Any],
+        warnings: tuple[Problem, ...],
+        record: NoteRecord | None = None,
+    ) -> None:
+        self.root = root
+        self.name = name  # relative to `root`, '/'-separated: 'points/ST2.yaml'
+        self.data = data  # the parsed YAML, marshalled
+        self.summary = summary  # see `summarise`
+        self.warnings = warnings  # what the file alone gives, kept for the next build
+        self.reused = record is None
+        self._record = record
+        # Read for every file, often several times, in every build: worked out once.
+        self.folder = name.partition("/")[0]
+        self.note_id = str(summary[ID_KEYS[self.folder]])  # a point's code, else its `id`
+        self.key = f"{KINDS[self.folder]}:{self.note_id}"  # its record's, e.g. 'point:ST2'
+        placement = summary.get("diagram")
+        self.diagram = str(placement["name"]) if placement else None  # a point's diagram
 
     @property
-    def folder(self) -> str:
-        return self.name.partition("/")[0]
-
-    @property
-    def note_id(self) -> str:
-        """The author-visible id: a point's code, else its `id`."""
-        return str(self.summary[ID_KEYS[self.folder]])
-
-    @property
-    def key(self) -> str:
-        """The key of its record, e.g. 'point:ST2'."""
-        return f"{KINDS[self.folder]}:{self.note_id}"
-
-    @property
-    def diagram(self) -> str | None:
-        """The name of the diagram a point is placed on, if any."""
-        placement = self.summary.get("diagram")
-        return str(placement["name"]) if placement else None
+    def path(self) -> Path:
+        return self.root / self.name
 
     @property
     def record(self) -> NoteRecord:

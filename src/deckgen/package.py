@@ -7,10 +7,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
 import sqlite3
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,12 +17,10 @@ from typing import Any
 
 import genanki
 
+from deckgen import zipwrite
 from deckgen.media import MediaFile
 from deckgen.notetypes import NoteType
-
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-#: zlib's default level: close to the smallest output at a fraction of level 9's time.
-_COMPRESS_LEVEL = 6
+from deckgen.zipwrite import Deflater
 
 
 @dataclass(frozen=True)
@@ -224,27 +220,26 @@ def _card_rows(cards: list[Row]) -> Iterator[Row]:
             yield (note_id + number, note_id, deck_id, ordinal, mod, -1, 0, 0, due, *_CARD_ZEROS)
 
 
-def write_zip(target: Path, *, collection: Path, media: Sequence[MediaFile]) -> int:
-    """Zip the collection and media reproducibly and atomically; return the size in bytes."""
+def write_zip(
+    target: Path,
+    *,
+    collection: Path,
+    media: Sequence[MediaFile],
+    deflater: Deflater | None = None,
+) -> int:
+    """Zip the collection and media reproducibly and atomically; return the size in bytes.
+    `deflater` may hold blocks compressed by an earlier build (see `zipwrite`)."""
     ordered = sorted({item.name: item for item in media}.values(), key=lambda item: item.name)
     media_map = {str(index): item.name for index, item in enumerate(ordered)}
     entries: list[tuple[str, bytes | Path]] = [
-        ("collection.anki2", collection),  # streamed from disk: it is most of the package
+        ("collection.anki2", collection),  # read a block at a time: most of the package
         ("media", json.dumps(media_map, sort_keys=True).encode()),
         *((str(index), item.data) for index, item in enumerate(ordered)),
     ]
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _replacing(target) as temporary, zipfile.ZipFile(temporary, "w") as archive:
-        for name, data in sorted(entries, key=lambda entry: entry[0]):
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            if isinstance(data, Path):  # no level set: zlib's default, the same 6
-                with data.open("rb") as source, archive.open(info, "w") as sink:
-                    shutil.copyfileobj(source, sink, 1 << 20)
-            else:
-                archive.writestr(info, data, compresslevel=_COMPRESS_LEVEL)
+    with _replacing(target) as temporary, temporary.open("wb") as stream:
+        entries.sort(key=lambda entry: entry[0])
+        zipwrite.write_zip(stream, entries, deflater or Deflater())
     return target.stat().st_size
 
 
