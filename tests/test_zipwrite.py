@@ -65,9 +65,9 @@ def test_blocks_of_an_earlier_archive_are_copied_and_give_the_same_bytes(
     compressed: list[int] = []
     real = zlib.compressobj
 
-    def counting(*args: int) -> object:
+    def counting(level: int, method: int, wbits: int) -> zlib._Compress:
         compressed.append(1)
-        return real(*args)
+        return real(level, method, wbits)
 
     monkeypatch.setattr(zlib, "compressobj", counting)
     reused = _archive([("data", bytes(after))], Deflater(blocks_in(old, first.placed)))
