@@ -85,7 +85,8 @@ def build_each(
     now = build_time()
     plans: list[_Plan] = []
     for cards_dir in cards_dirs:
-        inputs = buildstate.Inputs(cards_dir) if cards_dir.is_dir() else None
+        known = buildcache.known_hashes(out_dir, cards_dir)
+        inputs = buildstate.Inputs(cards_dir, known=known) if cards_dir.is_dir() else None
         state = buildstate.state_path(out_dir, cards_dir)
         saved = buildstate.load_unchanged(state, inputs=inputs.digest) if inputs else None
         if saved is not None and not (strict and saved["warnings"]):
@@ -109,6 +110,8 @@ class _Plan:
 
     def finish(self, out_dir: Path, *, dry_run: bool) -> BuildReport:
         if self.saved is not None:
+            if not dry_run and self.inputs is not None:
+                self.inputs.remember()  # files touched but the same: not read next time
             return _unchanged_report(self.saved, out_dir=out_dir, dry_run=dry_run)
         assert self.folder is not None and self.inputs is not None  # validated folders only
         folder, inputs = self.folder, self.inputs
@@ -127,6 +130,7 @@ class _Plan:
                 package=target,
                 placed=deflater.placed,
             )
+            inputs.remember()
 
         previous = folder.cache.collection if folder.cache else None
         deflater = Deflater(buildcache.deflated_blocks(out_dir, self.cards_dir, target))
@@ -190,6 +194,8 @@ def _prepare(
     numbers = occlusion_numbers(cards, old_lock.occlusion)
     kept = cache.kept(cards) if cache else {}
     notes = notes_reusing(cards, kept, occlusion=numbers, progress=progress)
+    for file in cards.files:  # made into notes: from here on only their summaries are read
+        file.release()
     new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
     media = {item.name: item for note in notes for item in note.media}

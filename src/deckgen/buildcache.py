@@ -44,6 +44,11 @@ def cache_dir(out_dir: Path, cards_dir: Path) -> Path:
     return out_dir / f"{CACHE_PREFIX}{folder_digest(cards_dir)}"
 
 
+def known_hashes(out_dir: Path, cards_dir: Path) -> Path:
+    """Where `buildstate.Inputs` keeps the stat and digest of each input it hashed."""
+    return cache_dir(out_dir, cards_dir) / "hashes.marshal"
+
+
 @dataclass(frozen=True)
 class Cache:
     """The reusable part of the last build: note files unchanged since, and their notes."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
 import os
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -41,12 +43,25 @@ STATE_VERSION = 1
 class Inputs:
     """The digest of every file that a build reads: each file under the cards folder and
     deckgen's own package. Files are hashed once; after the build only the lock it wrote
-    is hashed again (`refresh`)."""
+    is hashed again (`refresh`).
 
-    def __init__(self, cards_dir: Path) -> None:
+    With `known` (a file this class keeps), a file is not read again when it looks exactly
+    as when it was last hashed: the same size, modification and change times (ns) and
+    inode. Any write to a file sets its change time, which no tool can set back. As git
+    does with its index, a file modified less than `SETTLE_NS` before it was hashed is
+    hashed again next time: a write within the same clock tick could otherwise go unseen.
+    """
+
+    def __init__(self, cards_dir: Path, *, known: Path | None = None) -> None:
         self.cards_dir = cards_dir
+        self._known = known
         package = Path(deckgen.__file__).parent
-        self.files = {**_hashes(cards_dir, "cards"), **_hashes(package, "deckgen")}
+        self._seen = _load_known(known) if known is not None else {}
+        self._hashed: dict[str, _Known] = {}
+        self.files = {
+            **_hashes(cards_dir, "cards", self._seen, self._hashed),
+            **_hashes(package, "deckgen", self._seen, self._hashed),
+        }
         # The libraries that shape the output: an upgrade must rebuild.
         for name in _LIBRARIES:
             self.files[f"library/{name}"] = _library_version(name)
@@ -56,12 +71,40 @@ class Inputs:
         key = "cards/" + path.relative_to(self.cards_dir).as_posix()
         self.files[key] = file_digest(path) or ""
 
+    def remember(self) -> None:
+        """Keep the stat and digest of the files hashed, for the next build (see `known`);
+        called once a build has succeeded, so that a failed one writes nothing."""
+        if self._known is not None and self._hashed != self._seen:
+            _save_known(self._known, self._hashed)
+
     @property
     def digest(self) -> str:
         combined = hashlib.sha256()
         for name, digest in sorted(self.files.items()):
             combined.update(f"{name}\0{digest}\0".encode())
         return combined.hexdigest()
+
+
+#: How long before it was hashed a file must have last changed for its stat to be trusted.
+SETTLE_NS = 2_000_000_000
+#: A file as last hashed: (size, mtime_ns, ctime_ns, inode, sha256).
+_Known = tuple[int, int, int, int, str]
+_KNOWN_VERSION = 1
+
+
+def _load_known(path: Path) -> dict[str, _Known]:
+    try:
+        version, known = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return known if version == _KNOWN_VERSION and isinstance(known, dict) else {}
+
+
+def _save_known(path: Path, known: dict[str, _Known]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(marshal.dumps((_KNOWN_VERSION, known)))
+    temporary.replace(path)
 
 
 _LIBRARIES = ("genanki", "markdown-it-py", "nh3", "pydantic", "PyYAML")
@@ -74,16 +117,28 @@ def _library_version(name: str) -> str:
         return "missing"
 
 
-def _hashes(root: Path, label: str) -> dict[str, str]:
-    """Relative path -> sha256 of every file below `root` (string paths: fast at scale)."""
+def _hashes(
+    root: Path, label: str, seen: dict[str, _Known], hashed: dict[str, _Known]
+) -> dict[str, str]:
+    """Relative path -> sha256 of every file below `root` (string paths: fast at scale).
+    A file found in `seen` as it is now is not read; `hashed` gets each file whose stat
+    may be trusted next time."""
     hashes: dict[str, str] = {}
     top = str(root)
+    settled = time.time_ns() - SETTLE_NS
     for folder, directories, files in os.walk(top):
         directories[:] = [d for d in directories if d != "__pycache__"]
         relative = os.path.relpath(folder, top)
         for name in files:
-            key = name if relative == "." else f"{relative}/{name}"
-            hashes[f"{label}/{key}"] = _sha256(f"{folder}{os.sep}{name}")
+            key = f"{label}/{name}" if relative == "." else f"{label}/{relative}/{name}"
+            path = f"{folder}{os.sep}{name}"
+            stat = os.stat(path)  # noqa: PTH116 (os.walk gives strings)
+            look = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            known = seen.get(key)
+            digest = known[4] if known is not None and known[:4] == look else _sha256(path)
+            hashes[key] = digest
+            if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
+                hashed[key] = (*look, digest)
     return hashes
 
 

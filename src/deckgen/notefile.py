@@ -53,6 +53,11 @@ class NoteFile:
         placement = summary.get("diagram")
         self.diagram = str(placement["name"]) if placement else None  # a point's diagram
 
+    def release(self) -> None:
+        """Let go of the record (once made into notes): asked for again, it is validated
+        again from `data`. At 20,000 notes the records take tens of megabytes."""
+        self._record = None
+
     @property
     def path(self) -> Path:
         return self.root / self.name

@@ -1,0 +1,106 @@
+"""Hashing the inputs: a file that looks as it did when last hashed is not read again,
+and no edit goes unseen."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import deckgen.buildstate
+from deckgen.build import build
+from deckgen.buildstate import Inputs
+from deckgen.errors import InvalidCards
+
+HOUR_NS = 3600 * 10**9
+
+
+class Reads:
+    """The files that `Inputs` reads to hash."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.names: list[str] = []
+        real = deckgen.buildstate._sha256
+
+        def counting(path: str | Path) -> str:
+            self.names.append(Path(path).name)
+            return real(path)
+
+        monkeypatch.setattr(deckgen.buildstate, "_sha256", counting)
+
+
+@pytest.fixture(autouse=True)
+def short_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files settle after 0.2 s instead of 2 s: the tests wait for it."""
+    monkeypatch.setattr(deckgen.buildstate, "SETTLE_NS", 200_000_000)
+
+
+def _settle(folder: Path) -> None:
+    """Make every file look last modified an hour ago. (Its change time stays now, so its
+    stat is trusted only once `SETTLE_NS` has passed.)"""
+    past = time.time_ns() - HOUR_NS
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(past, past))
+
+
+def _wait_to_settle() -> None:
+    time.sleep(deckgen.buildstate.SETTLE_NS / 1e9 + 0.05)
+
+
+def _hashed_when_settled(cards: Path, known: Path) -> Inputs:
+    """The inputs hashed (and their stats kept) once every file has settled."""
+    _settle(cards)
+    _wait_to_settle()
+    inputs = Inputs(cards, known=known)
+    inputs.remember()
+    return inputs
+
+
+def test_files_as_they_were_are_not_read_again(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = tmp_path / "hashes.marshal"
+    first = _hashed_when_settled(mini_cards, known)
+    reads = Reads(monkeypatch)
+    second = Inputs(mini_cards, known=known)
+    assert reads.names == []
+    assert second.digest == first.digest
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(
+    mini_cards: Path, tmp_path: Path
+) -> None:
+    known = tmp_path / "hashes.marshal"
+    first = _hashed_when_settled(mini_cards, known)
+    fact = mini_cards / "facts" / "imaging.yaml"
+    before = fact.stat()
+    text = fact.read_text(encoding="utf-8")
+    fact.write_text(text.replace("MRI", "mri", 1), encoding="utf-8")  # same size
+    os.utime(fact, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same mtime too
+    assert fact.stat().st_size == before.st_size
+    assert Inputs(mini_cards, known=known).digest != first.digest
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_read_again(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write in the same clock tick as the hashing could leave size and times as they
+    were: such a file's stat is not trusted."""
+    known = tmp_path / "hashes.marshal"
+    _settle(mini_cards)
+    _wait_to_settle()
+    (mini_cards / "facts" / "imaging.yaml").touch()
+    Inputs(mini_cards, known=known).remember()
+    reads = Reads(monkeypatch)
+    Inputs(mini_cards, known=known)
+    assert reads.names == ["imaging.yaml"]
+
+
+def test_a_build_with_errors_keeps_no_hashes(mini_cards: Path, tmp_path: Path) -> None:
+    (mini_cards / "facts" / "imaging.yaml").write_text("id: [", encoding="utf-8")
+    with pytest.raises(InvalidCards):
+        build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
