@@ -8,6 +8,7 @@ so that it cannot pass by quietly building everything again.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -74,7 +75,14 @@ def _incremental_and_full(
     full = build(cards_dir=fresh_cards, out_dir=tmp_path / "fresh-out")
     assert (fresh_cards / "deckgen.lock").read_bytes() == (cards / "deckgen.lock").read_bytes()
     assert _sha256(full.output) == _sha256(incremental.output)
+    assert _index(out, cards) == _index(tmp_path / "fresh-out", fresh_cards)
     return incremental, full, names
+
+
+def _index(out: Path, cards: Path) -> list[object]:
+    """The cache index's entries (after the header, which names a collection by uuid)."""
+    raw = (buildcache.cache_dir(out, cards) / "index.marshal").read_bytes()
+    return [marshal.loads(entry) for entry in buildcache._entries(raw)][1:]
 
 
 EDITS = {

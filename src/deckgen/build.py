@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +19,7 @@ from deckgen.gcpause import gc_paused
 from deckgen.ids import slug, stable_id
 from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
 from deckgen.media import MediaFile
-from deckgen.notes import notes_reusing, occlusion_numbers
+from deckgen.notes import KeptNote, notes_reusing, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.schema import Source
 from deckgen.text import attribute, plain
@@ -129,6 +129,8 @@ class _Plan:
                 collection=collection,
                 package=target,
                 placed=deflater.placed,
+                previous=folder.cache,
+                kept=folder.kept,
             )
             inputs.remember()
 
@@ -179,6 +181,7 @@ class _Folder:
     changes: Changes
     media: dict[str, MediaFile]
     cache: buildcache.Cache | None = None
+    kept: Mapping[str, tuple[KeptNote, ...]] = dataclasses.field(default_factory=dict)
 
 
 def _prepare(
@@ -199,7 +202,7 @@ def _prepare(
     new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
     media = {item.name: item for note in notes for item in note.media}
-    return _Folder(cards_dir, cards, new_lock, packaged, changes, media, cache)
+    return _Folder(cards_dir, cards, new_lock, packaged, changes, media, cache, kept)
 
 
 def _check_distinct(folders: list[_Folder]) -> None:

@@ -19,7 +19,7 @@ import marshal
 import shutil
 import sys
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -57,6 +57,7 @@ class Cache:
     notes: dict[str, tuple[KeptNote, ...]]  # by record key, e.g. 'point:ST2'
     conditions: str  # `condition_names(...)` of that build
     collection: Path
+    entries: dict[str, memoryview]  # each file's index entry as read, by name
 
     def kept(self, cards: Cards) -> dict[str, tuple[KeptNote, ...]]:
         """The notes to ship as they were: those of the records read from unchanged files,
@@ -81,14 +82,17 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     folder = cache_dir(out_dir, cards_dir)
     files: dict[str, NoteFile] = {}
     notes: dict[str, tuple[KeptNote, ...]] = {}
+    raws: dict[str, memoryview] = {}
     try:
         entries = _entries((folder / _INDEX).read_bytes())
-        header, index = next(entries)
+        header, index = marshal.loads(next(entries))
         if header != _header(inputs):
             return None
-        for name, digest, data, summary, warnings, kept in entries:
+        for raw in entries:
+            name, digest, data, summary, warnings, kept = marshal.loads(raw)
             if inputs.files.get(f"cards/{name}") != digest:
                 continue
+            raws[name] = raw
             problems = tuple(problem_at(cards_dir / name, *warning) for warning in warnings)
             file = NoteFile(cards_dir, name, data, summary, problems)
             files[name] = file
@@ -98,7 +102,7 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     collection = folder / str(index["collection"])
     if not collection.is_file():
         return None
-    return Cache(files, notes, str(index["conditions"]), collection)
+    return Cache(files, notes, str(index["conditions"]), collection, raws)
 
 
 def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes, memoryview]:
@@ -127,9 +131,12 @@ def save(
     collection: Path,
     package: Path,
     placed: Mapping[bytes, tuple[int, int]],
+    previous: Cache | None = None,
+    kept: Container[str] = (),
 ) -> None:
     """Keep what this build read and wrote for the next one: `collection` is moved here,
-    and where `package` holds each compressed block (`Deflater.placed`) is noted."""
+    and where `package` holds each compressed block (`Deflater.placed`) is noted. A file
+    of the `previous` cache whose record's notes were `kept` keeps its entry as it was."""
     folder = cache_dir(out_dir, cards_dir)
     folder.mkdir(parents=True, exist_ok=True)
     blocks = (DEFLATE_SETTINGS, file_digest(package), dict(placed))
@@ -137,8 +144,8 @@ def save(
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for note in packaged:
         if note.origin:
-            kept = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
-            by_record.setdefault(note.origin, []).append(kept)
+            shipped = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
+            by_record.setdefault(note.origin, []).append(shipped)
     name = f"collection-{uuid.uuid4().hex}.anki2"
     shutil.move(collection, folder / name)
     index = {"conditions": condition_names(cards), "collection": name}
@@ -146,6 +153,10 @@ def save(
     with temporary.open("wb") as stream:  # one entry at a time: never all in memory at once
         _write_entry(stream, (_header(inputs), index))
         for file in cards.files:
+            raw = previous.entries.get(file.name) if previous and file.key in kept else None
+            if raw is not None:
+                _write_marshalled(stream, raw)
+                continue
             entry = (
                 file.name,
                 inputs.files[f"cards/{file.name}"],
@@ -169,22 +180,25 @@ def _replace(path: Path, data: bytes) -> None:
 
 def _write_entry(stream: BinaryIO, value: Any) -> None:
     """One index entry: its length, then its value marshalled."""
-    data = marshal.dumps(value)
+    _write_marshalled(stream, marshal.dumps(value))
+
+
+def _write_marshalled(stream: BinaryIO, data: bytes | memoryview) -> None:
     stream.write(len(data).to_bytes(4, "little"))
     stream.write(data)
 
 
-def _entries(raw: bytes) -> Iterator[Any]:
-    """The values of an index, one entry at a time (see `_write_entry`). The file is read
-    whole first: `marshal.load` on a stream makes a read call per value, which at 20,000
-    note files cost more than the decoding."""
+def _entries(raw: bytes) -> Iterator[memoryview]:
+    """The entries of an index, each still marshalled (see `_write_entry`). The file is
+    read whole first: `marshal.load` on a stream makes a read call per value, which at
+    20,000 note files cost more than the decoding."""
     view, start = memoryview(raw), 0
     while start < len(view):
         length = int.from_bytes(view[start : start + 4], "little")
         start += 4
         if start + length > len(view):
             raise EOFError("index entry cut short")
-        yield marshal.loads(view[start : start + length])
+        yield view[start : start + length]
         start += length
 
 
