@@ -3,6 +3,7 @@ whole file is unreadable or only one note's line (those are decoded only when ne
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen.cli import cli
-from deckgen.lock import read_lock
+from deckgen.lock import Lock, NoteEntry, read_lock
 
 
 def _build(runner: CliRunner, cards: Path, out: Path) -> tuple[int, str]:
@@ -65,3 +66,21 @@ def test_an_untouched_lock_is_written_back_byte_for_byte(mini_cards: Path, tmp_p
     assert _build(runner, mini_cards, tmp_path / "out")[0] == 0
     lock = mini_cards / "deckgen.lock"
     assert read_lock(lock).to_json() == lock.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "key", ["fact:plain", 'fact:a "quoted" id', "fact:back\\slash", "fact:é ü"]
+)
+def test_note_keys_of_any_text_are_read_back(tmp_path: Path, key: str) -> None:
+    """Keys such as 'point:ST2' are written and read without the JSON codec; any other
+    text goes through it, so a hand-edited lock reads back exactly too."""
+    entry = NoteEntry(id=1, mod=2, notetype="qa", deck="D", tags=("t",), fields=(("Q", "x"),))
+    lock = Lock()
+    lock.notes[key] = entry
+    lock.notes["fact:z"] = entry
+    path = tmp_path / "deckgen.lock"
+    lock.write(path)
+    json.loads(path.read_text(encoding="utf-8"))  # still one JSON document
+    again = read_lock(path)
+    assert dict(again.notes) == {key: entry, "fact:z": entry}
+    assert again.notes.encoded(key) == lock.notes.encoded(key)  # kept as a line, not decoded

@@ -163,10 +163,11 @@ def save(path: Path, *, inputs: str, report: Any) -> None:
         "inputs": inputs,
         "output": report.output.name,
         "output_sha256": file_digest(report.output),
-        "report": _encode(report),
+        "report": report,
     }
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps(state, ensure_ascii=False, default=_plain)
+    temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
 
 
@@ -186,10 +187,15 @@ def load_unchanged(path: Path, *, inputs: str) -> dict[str, Any] | None:
     return report if isinstance(report, dict) else None
 
 
-def _encode(report: Any) -> dict[str, Any]:
-    data: dict[str, Any] = dataclasses.asdict(report)
-    data["output"] = str(report.output)
-    return data
+def _plain(value: Any) -> Any:
+    """JSON for what json cannot encode itself: a dataclass as a mapping of its fields (one
+    level at a time: `dataclasses.asdict` would copy each of a big build's note keys), a
+    path as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot save {type(value).__name__} in the build state")
 
 
 def unchanged_changes(saved: dict[str, Any]) -> Changes:

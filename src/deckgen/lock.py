@@ -202,7 +202,14 @@ def _lines(items: Iterable[tuple[str, str]]) -> Iterator[str]:
     """`"key": value` lines, comma-separated, from each key and its value's JSON text."""
     for index, (key, encoded) in enumerate(items):
         separator = ",\n" if index else ""
-        yield f"{separator}{_encode(key)}: {encoded}"
+        quoted = f'"{key}"' if _plain_key(key) else _encode(key)
+        yield f"{separator}{quoted}: {encoded}"
+
+
+def _plain_key(key: str) -> bool:
+    """Whether JSON writes `key` as it is between quotes, as it does note keys such as
+    'point:ST2' (checked here: encoding or decoding tens of thousands is not free)."""
+    return key.isprintable() and '"' not in key and "\\" not in key
 
 
 def _encode(value: Any) -> str:
@@ -277,10 +284,13 @@ def _split_notes(text: str) -> tuple[str, dict[str, str] | None]:
     decoder = json.JSONDecoder()
     last = len(lines) - 1
     for index, line in enumerate(lines if lines != [""] else []):
-        try:
-            key, end = decoder.raw_decode(line)
-        except ValueError:
-            return text, None
+        end = line.find('": {') + 1
+        key = line[1 : end - 1]
+        if not (line.startswith('"') and end and _plain_key(key)):
+            try:  # a key with escapes: let json read it
+                key, end = decoder.raw_decode(line)
+            except ValueError:
+                return text, None
         value = line[end + 2 : None if index == last else -1]  # each but the last ends with ','
         if not isinstance(key, str) or line[end : end + 3] != ": {" or value[-1:] != "}":
             return text, None
