@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import re
 import shutil
 import sys
 import uuid
@@ -217,12 +218,12 @@ def _header(inputs: Inputs) -> tuple[object, ...]:
     return (CACHE_VERSION, sys.version, context.hexdigest(), lock)
 
 
+#: An input that is a note file, e.g. 'cards/points/ST2.yaml' (a regular expression: it is
+#: asked of every input, twice a build).
+_NOTE_FILE = re.compile(
+    rf"cards/(?:{'|'.join(NOTE_FOLDERS)})/[^/.][^/]*(?:{'|'.join(map(re.escape, YAML_SUFFIXES))})"
+)
+
+
 def _is_note_file(name: str) -> bool:
-    parts = name.split("/")
-    return (
-        len(parts) == 3
-        and parts[0] == "cards"
-        and parts[1] in NOTE_FOLDERS
-        and parts[2].endswith(YAML_SUFFIXES)
-        and not parts[2].startswith(".")
-    )
+    return _NOTE_FILE.fullmatch(name) is not None

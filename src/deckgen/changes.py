@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from deckgen.ids import note_guid
@@ -97,7 +98,8 @@ def stamp(
         new.notes[key] = previous
         packaged.append(_packaged(key, previous, len(packaged) + 1))
 
-    notetype_changes = _stamp_notetypes({note.notetype for note in packaged}, old, new, now)
+    used = {note.notetype.key: note.notetype for note in packaged}  # keys: cheap to hash
+    notetype_changes = _stamp_notetypes(used.values(), old, new, now)
     changes = Changes(
         tuple(added), tuple(changed), tuple(removed), tuple(unchanged), notetype_changes
     )
@@ -168,7 +170,7 @@ def notetype_hash(notetype: NoteType) -> str:
 
 
 def _stamp_notetypes(
-    used: set[NoteType], old: Lock, new: Lock, now: int
+    used: Iterable[NoteType], old: Lock, new: Lock, now: int
 ) -> tuple[NotetypeChange, ...]:
     changes: list[NotetypeChange] = []
     for notetype in sorted(used, key=lambda n: n.key):

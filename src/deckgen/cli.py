@@ -21,7 +21,6 @@ from deckgen.clidoc import cli_reference
 from deckgen.errors import DeckgenError, Problem, display_path, labelled, plural
 from deckgen.json_schema import write_schemas
 from deckgen.pointdoc import points_markdown, stale_pages, write_pages
-from deckgen.preview import write_preview
 from deckgen.report import format_report
 from deckgen.scaffold import KINDS, new_note
 from deckgen.stats import format_stats, stats_of
@@ -273,6 +272,8 @@ def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     """
     cards = load_cards(cards_dir, strict=strict)  # validated once, used for the page too
     _warn(cards.warnings)
+    from deckgen.preview import write_preview  # here: the renderer is only needed here
+
     index = write_preview(cards_dir=cards_dir, out_dir=out_dir / "preview", loaded=cards)
     _echo(f"Preview written to {display_path(index)}")
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-
-import watchfiles
+from typing import TYPE_CHECKING
 
 from deckgen.build import BuildReport, build
 from deckgen.errors import DeckgenError, display_path
 from deckgen.lock import LOCK_FILE
+
+if TYPE_CHECKING:
+    import watchfiles
 
 #: Milliseconds of quiet after a save before rebuilding: editors write files in bursts.
 DEBOUNCE_MS = 300
@@ -47,6 +49,8 @@ def watch(
     """Build now, then again after every burst of changes under `cards_dir`, until `stop`."""
     if not cards_dir.is_dir():
         raise DeckgenError(f"cards folder '{display_path(cards_dir)}' does not exist")
+    import watchfiles  # here: every deckgen command would pay for its import otherwise
+
     on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
     for _ in watchfiles.watch(
         cards_dir,
