@@ -59,6 +59,7 @@ class Cache:
     conditions: str  # `condition_names(...)` of that build
     collection: Path
     entries: dict[str, memoryview]  # each file's index entry as read, by name
+    context: str  # `_context` of the inputs it was made from, as they are now
 
     def kept(self, cards: Cards) -> dict[str, tuple[KeptNote, ...]]:
         """The notes to ship as they were: those of the records read from unchanged files,
@@ -87,7 +88,8 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     try:
         entries = _entries((folder / _INDEX).read_bytes())
         header, index = marshal.loads(next(entries))
-        if header != _header(inputs):
+        context = _context(inputs)
+        if header != _header(inputs, context):
             return None
         for raw in entries:
             name, digest, data, summary, warnings, kept = marshal.loads(raw)
@@ -103,7 +105,7 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     collection = folder / str(index["collection"])
     if not collection.is_file():
         return None
-    return Cache(files, notes, str(index["conditions"]), collection, raws)
+    return Cache(files, notes, str(index["conditions"]), collection, raws, context)
 
 
 def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes, memoryview]:
@@ -144,7 +146,7 @@ def save(
     _replace(folder / _BLOCKS, marshal.dumps(blocks))
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for note in packaged:
-        if note.origin:
+        if note.origin and not note.kept:  # a kept record's entry is written back as read
             shipped = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
             by_record.setdefault(note.origin, []).append(shipped)
     name = f"collection-{uuid.uuid4().hex}.anki2"
@@ -152,7 +154,8 @@ def save(
     index = {"conditions": condition_names(cards), "collection": name}
     temporary = folder / f".{_INDEX}.tmp"
     with temporary.open("wb") as stream:  # one entry at a time: never all in memory at once
-        _write_entry(stream, (_header(inputs), index))
+        context = previous.context if previous else _context(inputs)  # the same inputs
+        _write_entry(stream, (_header(inputs, context), index))
         for file in cards.files:
             raw = previous.entries.get(file.name) if previous and file.key in kept else None
             if raw is not None:
@@ -208,14 +211,19 @@ def forget(out_dir: Path, cards_dir: Path) -> None:
     shutil.rmtree(cache_dir(out_dir, cards_dir), ignore_errors=True)
 
 
-def _header(inputs: Inputs) -> tuple[object, ...]:
-    """What must be as it was for the cache to be used: everything but the note files."""
+def _header(inputs: Inputs, context: str) -> tuple[object, ...]:
+    """What must be as it was for the cache to be used: deckgen, Python, the `_context`,
+    and the lock as the build wrote it."""
+    return (CACHE_VERSION, sys.version, context, inputs.files.get(f"cards/{LOCK_FILE}"))
+
+
+def _context(inputs: Inputs) -> str:
+    """A digest of every input but the note files and the lock."""
     context = hashlib.sha256()
     for name, digest in sorted(inputs.files.items()):
         if not _is_note_file(name) and name != f"cards/{LOCK_FILE}":
             context.update(f"{name}\0{digest}\0".encode())
-    lock = inputs.files.get(f"cards/{LOCK_FILE}")
-    return (CACHE_VERSION, sys.version, context.hexdigest(), lock)
+    return context.hexdigest()
 
 
 #: An input that is a note file, e.g. 'cards/points/ST2.yaml' (a regular expression: it is

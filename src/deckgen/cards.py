@@ -161,9 +161,9 @@ def load_cards(
         message = "no notes found: add YAML files under points/, concepts/, conditions/ or facts/"
         findings.error(problem_at(root, 1, 1, message))
 
-    check_references(docs, unreadable, findings)
+    known = check_references(docs, unreadable, findings)
     if deck_doc is not None:
-        check_order(deck_doc, docs, unreadable, findings)
+        check_order(deck_doc, known, findings)
     for doc in (deck_doc, sources_doc):
         if doc is not None:
             check_html(doc, findings)

@@ -57,9 +57,9 @@ def check_file(
 
 def check_references(
     docs: dict[str, list[Document]], unreadable: dict[str, list[str]], findings: Findings
-) -> None:
+) -> set[str]:
     """What only the notes together decide: duplicate ids, and that the points and
-    conditions a note names exist.
+    conditions a note names exist. Returns every note id (for `check_order`).
 
     `docs` holds, per folder in file-name order, each note file's data: all of it for a file
     that could not be validated, else at least the ids and references (see
@@ -89,17 +89,14 @@ def check_references(
             if other != own and other not in condition_ids:
                 message = f"{dotted(path)}: {_unknown('condition', other, condition_ids)}"
                 findings.error(doc.problem(path, message))
-
-
-def check_order(
-    deck: Document,
-    docs: dict[str, list[Document]],
-    unreadable: dict[str, list[str]],
-    findings: Findings,
-) -> None:
-    """deck.yaml's `order` names existing notes, each once."""
-    known = {note_id for folder in ID_KEYS for note_id, _ in _ids(folder, docs.get(folder, []))}
+    known = {note_id for found in ids.values() for note_id, _ in found}
     known.update(stem for stems in unreadable.values() for stem in stems)
+    return known
+
+
+def check_order(deck: Document, known: set[str], findings: Findings) -> None:
+    """deck.yaml's `order` names existing notes (`known`: ids and unreadable files' stems),
+    each once."""
     first: dict[str, int] = {}
     for i, note_id in _texts(deck, "order"):
         path: KeyPath = ("order", i)
