@@ -115,7 +115,8 @@ class _Builder:
         if kept is None:
             yield from make(file.record)
         else:
-            media = self.point_media(cast(Point, file.record))[1] if file.diagram else ()
+            placement = file.summary.get("diagram")  # no need to validate the record for it
+            media = self.point_media(file.note_id, placement)[1] if placement else ()
             yield Kept(file.key, kept, media)
 
     def ordered(self, files: Sequence[NoteFile]) -> list[NoteFile]:
@@ -134,7 +135,8 @@ class _Builder:
         if needling.method:
             parts.append(needling.method)
         location = strip_cloze(point.location)
-        (diagram_html, labelled_html), media = self.point_media(point)
+        placement = point.diagram.model_dump() if point.diagram else None
+        (diagram_html, labelled_html), media = self.point_media(point.code, placement)
         fields = {
             "Code": plain(point.code),
             "Aliases": plain(", ".join(point.aliases)),
@@ -168,15 +170,18 @@ class _Builder:
             deck = self.points_deck
             yield _spec(origin, "point-cloze", point.code, CLOZE, cloze, tags, deck, media[1:])
 
-    def point_media(self, point: Point) -> tuple[tuple[str, str], tuple[MediaFile, ...]]:
-        """The point on its diagram, plain and labelled, as <img> tags and media files."""
-        if point.diagram is None:
+    def point_media(
+        self, code: str, placement: Mapping[str, Any] | None
+    ) -> tuple[tuple[str, str], tuple[MediaFile, ...]]:
+        """A point (its code and diagram placement: name, x and y) on its diagram, plain and
+        labelled, as <img> tags and media files."""
+        if placement is None:
             return ("", ""), ()
-        diagram = self.diagrams[point.diagram.name]
-        x, y = point.diagram.x, point.diagram.y
-        plain_image = diagram.marked(f"{diagram.name}-{point.code}", x, y)
-        labelled = diagram.marked(f"{diagram.name}-{point.code}-label", x, y, point.code)
-        tags = (_img(plain_image, diagram.title), _img(labelled, f"{diagram.title}: {point.code}"))
+        diagram = self.diagrams[placement["name"]]
+        x, y = placement["x"], placement["y"]
+        plain_image = diagram.marked(f"{diagram.name}-{code}", x, y)
+        labelled = diagram.marked(f"{diagram.name}-{code}-label", x, y, code)
+        tags = (_img(plain_image, diagram.title), _img(labelled, f"{diagram.title}: {code}"))
         return tags, (plain_image, labelled)
 
     def occlusions(self) -> Iterator[NoteSpec]:
