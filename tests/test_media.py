@@ -104,6 +104,17 @@ def test_a_diagram_title_cannot_inject_an_attribute(mini_cards: Path) -> None:
     assert any('alt="Face&quot; onerror=&quot;alert(1)"' in tag for tag in tags)
 
 
+def test_names_on_the_occlusion_back_are_shown_verbatim(mini_cards: Path) -> None:
+    """As on the point's own note: a name is text, never Markdown or HTML."""
+    point = mini_cards / "points" / "ST2.yaml"
+    point.write_text(point.read_text().replace("english: Four Whites", "english: Four *<b>W"))
+    (occlusion,) = [
+        spec for spec in build_notes(load_cards(mini_cards)) if spec.kind == "occlusion"
+    ]
+    back = occlusion.field("Back Extra")
+    assert "<li><strong>ST2</strong> Sìbái 四白 (Four *&lt;b&gt;W)</li>" in back
+
+
 def test_the_build_reads_a_viewbox_wherever_the_check_accepts_it() -> None:
     from deckgen.media_check import sniff_image
 

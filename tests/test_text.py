@@ -7,7 +7,7 @@ from deckgen import text
 
 
 def _slow(value: str) -> str:
-    return text.sanitise(text._MD.renderInline(value.strip()))
+    return text.sanitise(text._markdown().renderInline(value.strip()))
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import json
 import marshal
 import os
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -107,19 +107,15 @@ def _save_known(path: Path, known: dict[str, _Known]) -> None:
     temporary.replace(path)
 
 
-#: Distribution name -> module. The version is the module's own `__version__`: the build
-#: imports them all anyway, and `importlib.metadata` alone takes longer to import.
-_LIBRARIES = {
-    "genanki": "genanki",
-    "markdown-it-py": "markdown_it",
-    "nh3": "nh3",
-    "pydantic": "pydantic",
-    "PyYAML": "yaml",
-}
+#: The libraries whose versions shape the output: an upgrade must rebuild.
+_LIBRARIES = ("genanki", "markdown-it-py", "nh3", "pydantic", "PyYAML")
 
 
 def _library_version(name: str) -> str:
-    return str(getattr(importlib.import_module(_LIBRARIES[name]), "__version__", "unknown"))
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "missing"
 
 
 def _hashes(

@@ -18,7 +18,7 @@ from deckgen.media import MediaFile, load_diagrams
 from deckgen.notefile import NoteFile
 from deckgen.notetypes import CLOZE, CONCEPT, CONDITION, OCCLUSION, POINT, QA, NoteType
 from deckgen.schema import Concept, Condition, Fact, Point
-from deckgen.text import attribute, bullet_list, inline, plain
+from deckgen.text import attribute, bullet_list, html_list, inline, plain
 
 
 @dataclass(frozen=True)
@@ -201,13 +201,18 @@ class _Builder:
                 _mask(numbers.get(label.text, index), diagram.label_box(label))
                 for index, label in enumerate(labels, start=1)
             )
-            names = [f"**{p.code}** {p.pinyin} {p.hanzi} ({p.english})" for p in points]
+            # Names are shown verbatim, as on the point notes (and need no Markdown parser).
+            names = [
+                f"<strong>{plain(p.code)}</strong> {plain(p.pinyin)} {plain(p.hanzi)} "
+                f"({plain(p.english)})"
+                for p in points
+            ]
             keys = list(dict.fromkeys(key for p in points for key in p.sources))
             fields = {
                 "Occlusion": masks,
                 "Image": _img(image, diagram.title),
                 "Header": plain(f"{diagram.title}: name the masked point"),
-                "Back Extra": bullet_list(names),
+                "Back Extra": html_list(names),
                 "Comments": self.cite(keys),
             }
             tags = _tags("occlusion", f"diagram::{name}")

@@ -7,11 +7,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 
-_MD = MarkdownIt("commonmark", {"html": False, "typographer": False})
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 _TAGS = {"b", "strong", "i", "em", "code", "sub", "sup", "a", "ul", "ol", "li", "p", "br", "span"}
 _ATTRIBUTES = {"a": {"href"}, "span": {"class"}}
 
@@ -25,6 +28,15 @@ def sanitise(markup: str) -> str:
 _MARKUP = re.compile(r"[\\`*_\[\]<&]")
 
 
+@cache
+def _markdown() -> MarkdownIt:
+    """The Markdown parser, imported when first needed: most card text is plain, and the
+    import costs a tenth of a second of every run otherwise."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+
 def inline(text: str) -> str:
     """One line or paragraph of Markdown as inline HTML (no surrounding <p>)."""
     stripped = text.strip()
@@ -33,13 +45,18 @@ def inline(text: str) -> str:
     if "\n\n" in text.strip() or any(
         line.lstrip().startswith(("- ", "* ")) for line in text.splitlines()
     ):
-        return sanitise(_MD.render(text)).strip()
-    return sanitise(_MD.renderInline(text.strip()))
+        return sanitise(_markdown().render(text)).strip()
+    return sanitise(_markdown().renderInline(text.strip()))
 
 
 def bullet_list(items: Iterable[str]) -> str:
     """A list of Markdown items as one <ul>; empty input gives an empty field."""
-    rendered = [f"<li>{inline(item)}</li>" for item in items]
+    return html_list(inline(item) for item in items)
+
+
+def html_list(items: Iterable[str]) -> str:
+    """A list of items already made HTML as one <ul>; empty input gives an empty field."""
+    rendered = [f"<li>{item}</li>" for item in items]
     return f"<ul>{''.join(rendered)}</ul>" if rendered else ""
 
 
