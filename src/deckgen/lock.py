@@ -191,12 +191,8 @@ class Lock:
     def write(self, path: Path) -> None:
         """Write the lock to `path` atomically, leaving the file untouched if it is the same."""
         temporary = path.with_name(f".{path.name}.tmp")
-        chunks = self.chunks()
         with temporary.open("w", encoding="utf-8") as file:
-            # Joined a thousand lines at a time: one write call per line costs more than the
-            # joining, and all of a large lock at once would cost its size in memory.
-            while batch := list(itertools.islice(chunks, 1000)):
-                file.write("".join(batch))
+            file.writelines(self.chunks())
         if path.is_file() and filecmp.cmp(temporary, path, shallow=False):
             temporary.unlink()
         else:
@@ -204,11 +200,18 @@ class Lock:
 
 
 def _lines(items: Iterable[tuple[str, str]]) -> Iterator[str]:
-    """`"key": value` lines, comma-separated, from each key and its value's JSON text."""
-    for index, (key, encoded) in enumerate(items):
-        separator = ",\n" if index else ""
-        quoted = f'"{key}"' if _plain_key(key) else _encode(key)
-        yield f"{separator}{quoted}: {encoded}"
+    """`"key": value` lines, comma-separated, from each key and its value's JSON text; a
+    thousand lines to a piece (writing them one by one costs more than joining them)."""
+    iterator = iter(items)
+    separator = ""
+    while batch := list(itertools.islice(iterator, 1000)):
+        yield separator + ",\n".join(f"{_quoted(key)}: {encoded}" for key, encoded in batch)
+        separator = ",\n"
+
+
+def _quoted(key: str) -> str:
+    """A key as JSON text: written directly when JSON would write it as it is."""
+    return f'"{key}"' if _plain_key(key) else _encode(key)
 
 
 def _plain_key(key: str) -> bool:
@@ -284,19 +287,22 @@ def _split_notes(text: str) -> tuple[str, dict[str, str] | None]:
     if start < 0 or not text.endswith(_NOTES_END):
         return text, None
     head = text[: start + len(_NOTES_START)] + "}}"
-    lines = text[start + len(_NOTES_START) : -len(_NOTES_END)].split("\n")
-    raw: dict[str, str] = {}
+    body = text[start + len(_NOTES_START) : -len(_NOTES_END)]
+    lines = body.split(",\n") if body else []  # JSON text never holds a raw line break
+    pairs = [line.partition('": ') for line in lines]
+    if all(
+        key[:1] == '"' and _plain_key(key[1:]) and value[:1] == "{" and value[-1:] == "}"
+        for key, _, value in pairs
+    ):
+        return head, {key[1:]: value for key, _, value in pairs}
+    raw: dict[str, str] = {}  # keys with escapes, or not as deckgen writes them: json reads them
     decoder = json.JSONDecoder()
-    last = len(lines) - 1
-    for index, line in enumerate(lines if lines != [""] else []):
-        end = line.find('": {') + 1
-        key = line[1 : end - 1]
-        if not (line.startswith('"') and end and _plain_key(key)):
-            try:  # a key with escapes: let json read it
-                key, end = decoder.raw_decode(line)
-            except ValueError:
-                return text, None
-        value = line[end + 2 : None if index == last else -1]  # each but the last ends with ','
+    for line in lines:
+        try:
+            key, end = decoder.raw_decode(line)
+        except ValueError:
+            return text, None
+        value = line[end + 2 :]
         if not isinstance(key, str) or line[end : end + 3] != ": {" or value[-1:] != "}":
             return text, None
         raw[key] = value

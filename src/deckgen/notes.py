@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from deckgen.cards import Cards
 from deckgen.cloze import cloze_text, strip_cloze
@@ -49,9 +49,9 @@ class NoteSpec:
         return self.fields[self.notetype.fields.index(name)]
 
 
-@dataclass(frozen=True)
-class KeptNote:
-    """A note as the last build shipped it, made from a record that has not changed."""
+class KeptNote(NamedTuple):
+    """A note as the last build shipped it, made from a record that has not changed. (A
+    named tuple: every build makes one per kept note, and a tuple is quick to make.)"""
 
     key: str
     guid: str
