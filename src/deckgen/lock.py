@@ -287,22 +287,19 @@ def _split_notes(text: str) -> tuple[str, dict[str, str] | None]:
     if start < 0 or not text.endswith(_NOTES_END):
         return text, None
     head = text[: start + len(_NOTES_START)] + "}}"
-    body = text[start + len(_NOTES_START) : -len(_NOTES_END)]
-    lines = body.split(",\n") if body else []  # JSON text never holds a raw line break
-    pairs = [line.partition('": ') for line in lines]
-    if all(
-        key[:1] == '"' and _plain_key(key[1:]) and value[:1] == "{" and value[-1:] == "}"
-        for key, _, value in pairs
-    ):
-        return head, {key[1:]: value for key, _, value in pairs}
-    raw: dict[str, str] = {}  # keys with escapes, or not as deckgen writes them: json reads them
+    lines = text[start + len(_NOTES_START) : -len(_NOTES_END)].split("\n")
+    raw: dict[str, str] = {}
     decoder = json.JSONDecoder()
-    for line in lines:
-        try:
-            key, end = decoder.raw_decode(line)
-        except ValueError:
-            return text, None
-        value = line[end + 2 :]
+    last = len(lines) - 1
+    for index, line in enumerate(lines if lines != [""] else []):
+        end = line.find('": {') + 1
+        key = line[1 : end - 1]
+        if not (line.startswith('"') and end and _plain_key(key)):
+            try:  # a key with escapes: let json read it
+                key, end = decoder.raw_decode(line)
+            except ValueError:
+                return text, None
+        value = line[end + 2 : None if index == last else -1]  # each but the last ends with ','
         if not isinstance(key, str) or line[end : end + 3] != ": {" or value[-1:] != "}":
             return text, None
         raw[key] = value
