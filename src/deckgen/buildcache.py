@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from deckgen.buildstate import Inputs, file_digest, folder_digest
+from deckgen.buildstate import Inputs, digest_of, file_digest, folder_digest
 from deckgen.cards import YAML_SUFFIXES, Cards
 from deckgen.errors import problem_at
 from deckgen.lock import LOCK_FILE
@@ -219,11 +219,12 @@ def _header(inputs: Inputs, context: str) -> tuple[object, ...]:
 
 def _context(inputs: Inputs) -> str:
     """A digest of every input but the note files and the lock."""
-    context = hashlib.sha256()
-    for name, digest in sorted(inputs.files.items()):
-        if not _is_note_file(name) and name != f"cards/{LOCK_FILE}":
-            context.update(f"{name}\0{digest}\0".encode())
-    return context.hexdigest()
+    lock = f"cards/{LOCK_FILE}"
+    return digest_of(
+        (name, digest)
+        for name, digest in inputs.files.items()
+        if name != lock and not _is_note_file(name)
+    )
 
 
 #: An input that is a note file, e.g. 'cards/points/ST2.yaml' (a regular expression: it is

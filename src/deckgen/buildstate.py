@@ -15,6 +15,7 @@ import json
 import marshal
 import os
 import time
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -79,10 +80,12 @@ class Inputs:
 
     @property
     def digest(self) -> str:
-        combined = hashlib.sha256()
-        for name, digest in sorted(self.files.items()):
-            combined.update(f"{name}\0{digest}\0".encode())
-        return combined.hexdigest()
+        return digest_of(self.files.items())
+
+
+def digest_of(items: Iterable[tuple[str, str]]) -> str:
+    """One digest of (name, digest) pairs, in name order: all joined, then hashed once."""
+    return hashlib.sha256("".join(f"{n}\0{d}\0" for n, d in sorted(items)).encode()).hexdigest()
 
 
 #: How long before it was hashed a file must have last changed for its stat to be trusted.
