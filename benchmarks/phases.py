@@ -1,0 +1,111 @@
+"""CPU time of each phase of a full build and of one-note edits of a synthetic deck.
+
+    python benchmarks/phases.py                # 20,000 notes, three edits
+    python benchmarks/phases.py --notes 2000 --edits 5
+
+Each build runs in a fresh process that times the build's phases directly: the functions
+that `build_each` calls once per build are wrapped with a CPU clock, so the timing costs
+nothing per note (a profiler's hook inflates code that makes many calls). Prints, per
+phase, the full build's time and the median of the edits. It measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python benchmarks/phases.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synth import edit_one_note, generate
+
+#: (module, attribute, label): each called once per build, so timing it costs nothing.
+PHASES = (
+    ("deckgen.buildstate", "Inputs", "hashing the inputs"),
+    ("deckgen.buildcache", "load", "reading the cache index"),
+    ("deckgen.build", "load_cards", "load_cards (parse, validate, check)"),
+    ("deckgen.build", "read_lock", "reading the lock"),
+    ("deckgen.build", "notes_reusing", "making the notes"),
+    ("deckgen.build", "stamp", "stamping against the lock"),
+    ("deckgen.build", "render_collection", "writing the collection"),
+    ("deckgen.build", "write_zip", "zipping the package"),
+    ("deckgen.lock", "Lock.write", "writing the lock"),
+    ("deckgen.buildcache", "save", "writing the cache"),
+)
+
+
+def worker(cards: Path, out: Path) -> dict[str, float]:
+    """One build of `cards` into `out`, in this process; CPU seconds per phase."""
+    from deckgen.build import build_each
+
+    times = {"interpreter start and imports": time.process_time()}
+    for module_name, attribute, label in PHASES:
+        *path, name = attribute.split(".")
+        owner: Any = importlib.import_module(module_name)
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, name, _timed(getattr(owner, name), label, times))
+    before = time.process_time()
+    build_each(cards_dirs=[cards], out_dir=out)
+    times["build, in all"] = time.process_time() - before
+    times["process, in all"] = time.process_time()
+    return times
+
+
+def _timed(function: Callable[..., Any], label: str, times: dict[str, float]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        before = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            times[label] = times.get(label, 0.0) + time.process_time() - before
+
+    return timed
+
+
+def _run(cards: Path, out: Path) -> dict[str, float]:
+    command = [sys.executable, __file__, "--worker", str(cards), str(out)]
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return dict(json.loads(result.stdout))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python benchmarks/phases.py", description=__doc__)
+    parser.add_argument("--notes", type=int, default=20_000, help="deck size (default 20000)")
+    parser.add_argument("--edits", type=int, default=3, help="one-note edits (default 3)")
+    parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(*args.worker)))
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="deckgen-phases-"))
+    try:
+        synthetic = generate(work / "cards", args.notes)
+        time.sleep(2.1)  # let the new files settle, as files being edited have (see Inputs)
+        full = _run(synthetic.cards, work / "out")
+        edits = []
+        for revision in range(1, args.edits + 1):
+            edit_one_note(synthetic, revision)
+            edits.append(_run(synthetic.cards, work / "out"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{args.notes:,} notes; CPU seconds; edits: median of {args.edits}")
+    print("| Phase | full build | one-note edit |\n| --- | ---: | ---: |")
+    for label in full:
+        edit = statistics.median(times.get(label, 0.0) for times in edits)
+        print(f"| {label} | {full[label]:.2f} | {edit:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
