@@ -82,7 +82,7 @@ def _incremental_and_full(
 def _index(out: Path, cards: Path) -> list[object]:
     """The cache index's entries (after the header, which names a collection by uuid)."""
     raw = (buildcache.cache_dir(out, cards) / "index.marshal").read_bytes()
-    return [marshal.loads(entry) for entry in buildcache._entries(raw)][1:]
+    return [marshal.loads(entry) for entry in buildcache._entries(buildcache._checked(raw))][1:]
 
 
 EDITS = {
@@ -209,15 +209,59 @@ def test_a_lock_changed_since_the_last_build_is_not_trusted(
     assert not report.changes.unchanged  # every note is new to this lock
 
 
+def _change_a_name(path: Path) -> None:
+    """One byte of GB14's parsed data, which the occlusion note is made from again."""
+    data = path.read_bytes()
+    assert data.count(b"Yang White") == 1
+    path.write_bytes(data.replace(b"Yang White", b"Yang Whitf"))
+
+
+def _shift_places(path: Path) -> None:
+    settings, placed = marshal.loads(path.read_bytes())
+    shifted = {
+        digest: (start + 1, length, check) for digest, (start, length, check) in placed.items()
+    }
+    path.write_bytes(marshal.dumps((settings, shifted)))
+
+
+Spoil = Callable[[Path], object]
+
+CACHE_DAMAGE: dict[str, tuple[str, Spoil]] = {
+    "index cut short": ("index.marshal", lambda path: path.write_bytes(path.read_bytes()[:100])),
+    "index with one byte changed": ("index.marshal", _change_a_name),
+    "collection replaced": ("collection", lambda path: path.write_bytes(b"not a collection")),
+    "block places shifted": ("blocks.marshal", _shift_places),
+    "block places not a mapping": ("blocks.marshal", lambda p: p.write_bytes(marshal.dumps(1))),
+    "file stats of the wrong types": (
+        "hashes.marshal",
+        lambda path: path.write_bytes(marshal.dumps((1, {"cards/deck.yaml": 5}))),
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", CACHE_DAMAGE.values(), ids=CACHE_DAMAGE.keys())
 def test_a_damaged_cache_is_ignored(
-    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    damage: tuple[str, Spoil], mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    first = build(cards_dir=mini_cards, out_dir=out)
-    index = buildcache.cache_dir(out, mini_cards) / "index.marshal"
-    index.write_bytes(index.read_bytes()[:100])
+    """Whatever part of the cache is damaged, the build gives what a build from scratch
+    gives (a damaged index or collection: everything is read again)."""
+    name, spoil = damage
+    folder = buildcache.cache_dir(tmp_path / "out", mini_cards)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+    (path,) = folder.glob("collection-*") if name == "collection" else [folder / name]
+    if name == "hashes.marshal":  # written only for files settled when hashed
+        path.write_bytes(b"")
+    spoil(path)
+    lock_before = (mini_cards / "deckgen.lock").read_bytes()
     EDITS["a fact's answer"](mini_cards)
     parsed = Parsed(monkeypatch)
-    second = build(cards_dir=mini_cards, out_dir=out)
-    assert len(parsed.names) == 9
-    assert second.decks == first.decks
+    second = build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+    if name in ("index.marshal", "collection"):
+        assert len(parsed.names) == 9
+    fresh = tmp_path / "fresh"
+    shutil.copytree(mini_cards, fresh)
+    (fresh / "deckgen.lock").write_bytes(lock_before)
+    full = build(cards_dir=fresh, out_dir=tmp_path / "fresh-out")
+    assert _sha256(second.output) == _sha256(full.output)
+    assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()

@@ -127,7 +127,6 @@ class _Plan:
                 cards=folder.cards,
                 packaged=folder.packaged,
                 collection=collection,
-                package=target,
                 placed=deflater.placed,
                 previous=folder.cache,
                 kept=folder.kept,
@@ -135,7 +134,8 @@ class _Plan:
             inputs.remember()
 
         previous = folder.cache.collection if folder.cache else None
-        deflater = Deflater(buildcache.deflated_blocks(out_dir, self.cards_dir, target))
+        earlier = {} if dry_run else buildcache.deflated_blocks(out_dir, self.cards_dir, target)
+        deflater = Deflater(earlier)
         report = _package(
             [folder],
             target=target,

@@ -20,12 +20,13 @@ import re
 import shutil
 import sys
 import uuid
+import zlib
 from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from deckgen.buildstate import Inputs, digest_of, file_digest, folder_digest
+from deckgen.buildstate import Inputs, digest_of, folder_digest
 from deckgen.cards import YAML_SUFFIXES, Cards
 from deckgen.errors import problem_at
 from deckgen.lock import LOCK_FILE
@@ -33,10 +34,10 @@ from deckgen.notefile import NoteFile
 from deckgen.notes import KeptNote
 from deckgen.package import PackagedNote
 from deckgen.schema import NOTE_FOLDERS
-from deckgen.zipwrite import DEFLATE_SETTINGS, blocks_in
+from deckgen.zipwrite import DEFLATE_SETTINGS, Placed, blocks_in
 
 CACHE_PREFIX = ".deckgen-cache-"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 _INDEX = "index.marshal"
 _BLOCKS = "blocks.marshal"
 
@@ -86,7 +87,7 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     notes: dict[str, tuple[KeptNote, ...]] = {}
     raws: dict[str, memoryview] = {}
     try:
-        entries = _entries((folder / _INDEX).read_bytes())
+        entries = _entries(_checked((folder / _INDEX).read_bytes()))
         header, index = marshal.loads(next(entries))
         context = _context(inputs)
         if header != _header(inputs, context):
@@ -100,28 +101,26 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
             file = NoteFile(cards_dir, name, data, summary, problems)
             files[name] = file
             notes[file.key] = tuple(KeptNote(*note) for note in kept)
-    except (OSError, EOFError, StopIteration, ValueError, TypeError, KeyError):
-        return None
-    collection = folder / str(index["collection"])
-    if not collection.is_file():
+        collection = folder / str(index["collection"])
+        stat = collection.stat()
+        if (stat.st_size, stat.st_mtime_ns) != tuple(index["collection_stat"]):
+            return None
+    except Exception:
         return None
     return Cache(files, notes, str(index["conditions"]), collection, raws, context)
 
 
 def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes, memoryview]:
-    """The blocks the last build compressed into `package` (see `zipwrite`), if it is still
-    as that build wrote it. They depend on nothing but their content, so they serve even
-    when the rest of the cache does not."""
+    """The blocks the last build compressed into `package` (see `zipwrite`), those still
+    there as written. They depend on nothing but their content, so they serve even when
+    the rest of the cache does not."""
     try:
-        settings, digest, placed = marshal.loads(
-            (cache_dir(out_dir, cards_dir) / _BLOCKS).read_bytes()
-        )
-        archive = package.read_bytes()
-    except (OSError, EOFError, ValueError, TypeError):
+        settings, placed = marshal.loads((cache_dir(out_dir, cards_dir) / _BLOCKS).read_bytes())
+        if settings != DEFLATE_SETTINGS:
+            return {}
+        return blocks_in(package.read_bytes(), placed)
+    except Exception:
         return {}
-    if settings != DEFLATE_SETTINGS or hashlib.sha256(archive).hexdigest() != digest:
-        return {}
-    return blocks_in(archive, placed)
 
 
 def save(
@@ -132,18 +131,16 @@ def save(
     cards: Cards,
     packaged: Iterable[PackagedNote],
     collection: Path,
-    package: Path,
-    placed: Mapping[bytes, tuple[int, int]],
+    placed: Mapping[bytes, Placed],
     previous: Cache | None = None,
     kept: Container[str] = (),
 ) -> None:
     """Keep what this build read and wrote for the next one: `collection` is moved here,
-    and where `package` holds each compressed block (`Deflater.placed`) is noted. A file
+    and where the package holds each compressed block (`Deflater.placed`) is noted. A file
     of the `previous` cache whose record's notes were `kept` keeps its entry as it was."""
     folder = cache_dir(out_dir, cards_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    blocks = (DEFLATE_SETTINGS, file_digest(package), dict(placed))
-    _replace(folder / _BLOCKS, marshal.dumps(blocks))
+    _replace(folder / _BLOCKS, marshal.dumps((DEFLATE_SETTINGS, dict(placed))))
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for note in packaged:
         if note.origin and not note.kept:  # a kept record's entry is written back as read
@@ -151,15 +148,20 @@ def save(
             by_record.setdefault(note.origin, []).append(shipped)
     name = f"collection-{uuid.uuid4().hex}.anki2"
     shutil.move(collection, folder / name)
-    index = {"conditions": condition_names(cards), "collection": name}
+    stat = (folder / name).stat()
+    index = {
+        "conditions": condition_names(cards),
+        "collection": name,
+        "collection_stat": (stat.st_size, stat.st_mtime_ns),  # a changed file is not used
+    }
     temporary = folder / f".{_INDEX}.tmp"
     with temporary.open("wb") as stream:  # one entry at a time: never all in memory at once
         context = previous.context if previous else _context(inputs)  # the same inputs
-        _write_entry(stream, (_header(inputs, context), index))
+        check = _write_entry(stream, (_header(inputs, context), index), 0)
         for file in cards.files:
             raw = previous.entries.get(file.name) if previous and file.key in kept else None
             if raw is not None:
-                _write_marshalled(stream, raw)
+                check = _write_marshalled(stream, raw, check)
                 continue
             entry = (
                 file.name,
@@ -169,7 +171,8 @@ def save(
                 tuple((w.line, w.column, w.message) for w in file.warnings),
                 tuple(by_record.get(file.key, ())),
             )
-            _write_entry(stream, entry)
+            check = _write_entry(stream, entry, check)
+        stream.write(check.to_bytes(4, "little"))
     temporary.replace(folder / _INDEX)
     for old in folder.glob("collection-*.anki2"):  # the collections of earlier builds
         if old.name != name:
@@ -182,14 +185,25 @@ def _replace(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
-def _write_entry(stream: BinaryIO, value: Any) -> None:
-    """One index entry: its length, then its value marshalled."""
-    _write_marshalled(stream, marshal.dumps(value))
+def _write_entry(stream: BinaryIO, value: Any, check: int) -> int:
+    """One index entry: its length, then its value marshalled. Returns the CRC-32 of the
+    index so far, which ends the index (see `_checked`)."""
+    return _write_marshalled(stream, marshal.dumps(value), check)
 
 
-def _write_marshalled(stream: BinaryIO, data: bytes | memoryview) -> None:
-    stream.write(len(data).to_bytes(4, "little"))
+def _write_marshalled(stream: BinaryIO, data: bytes | memoryview, check: int) -> int:
+    length = len(data).to_bytes(4, "little")
+    stream.write(length)
     stream.write(data)
+    return zlib.crc32(data, zlib.crc32(length, check))
+
+
+def _checked(raw: bytes) -> bytes:
+    """The entries of an index, once its CRC-32 shows it whole and as written."""
+    body, check = raw[:-4], raw[-4:]
+    if len(check) != 4 or zlib.crc32(body) != int.from_bytes(check, "little"):
+        raise ValueError("damaged cache index")
+    return body
 
 
 def _entries(raw: bytes) -> Iterator[memoryview]:

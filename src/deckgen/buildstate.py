@@ -48,16 +48,17 @@ class Inputs:
 
     With `known` (a file this class keeps), a file is not read again when it looks exactly
     as when it was last hashed: the same size, modification and change times (ns) and
-    inode. Any write to a file sets its change time, which no tool can set back. As git
-    does with its index, a file modified less than `SETTLE_NS` before it was hashed is
-    hashed again next time: a write within the same clock tick could otherwise go unseen.
+    inode. On POSIX systems any write to a file sets its change time, which no tool can
+    set back (on Windows every file is read: there it is the creation time). As git does
+    with its index, a file modified less than `SETTLE_NS` before it was hashed is hashed
+    again next time: a write within the same clock tick could otherwise go unseen.
     """
 
     def __init__(self, cards_dir: Path, *, known: Path | None = None) -> None:
         self.cards_dir = cards_dir
-        self._known = known
+        self._known = known if os.name == "posix" else None
         package = Path(deckgen.__file__).parent
-        self._seen = _load_known(known) if known is not None else {}
+        self._seen = _load_known(self._known) if self._known is not None else {}
         self._hashed: dict[str, _Known] = {}
         self.files = {
             **_hashes(cards_dir, "cards", self._seen, self._hashed),
@@ -100,7 +101,13 @@ def _load_known(path: Path) -> dict[str, _Known]:
         version, known = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return {}
-    return known if version == _KNOWN_VERSION and isinstance(known, dict) else {}
+    if version != _KNOWN_VERSION or not isinstance(known, dict):
+        return {}
+    well_formed = all(
+        type(entry) is tuple and len(entry) == 5 and type(entry[4]) is str
+        for entry in known.values()
+    )
+    return known if well_formed else {}  # damaged: hash every file again
 
 
 def _save_known(path: Path, known: dict[str, _Known]) -> None:

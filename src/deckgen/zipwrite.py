@@ -46,26 +46,42 @@ class Deflater:
     """Deflates blocks, copying those compressed before (found by a digest of the block)."""
 
     earlier: Mapping[bytes, bytes | memoryview] = field(default_factory=dict)
-    #: Where each block went in the archive written: (offset, length) of its deflated
-    #: bytes, by digest. With `blocks_in`, what the next build may reuse.
-    placed: dict[bytes, tuple[int, int]] = field(default_factory=dict)
+    #: Where each block went in the archive written, by the digest of its content: the
+    #: offset and length of its deflated bytes, and their own digest. With `blocks_in`,
+    #: what the next build may reuse.
+    placed: dict[bytes, Placed] = field(default_factory=dict)
 
     def write(self, block: bytes | memoryview, stream: BinaryIO) -> int:
         """Write `block` deflated to `stream`; return how many bytes that took."""
-        digest = hashlib.blake2b(block, digest_size=16).digest()
+        digest = _digest(block)
         deflated = self.earlier.get(digest)
         if deflated is None:
             compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, _RAW)
             deflated = compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH)
-        self.placed[digest] = (stream.tell(), len(deflated))
+        self.placed[digest] = (stream.tell(), len(deflated), _digest(deflated))
         stream.write(deflated)
         return len(deflated)
 
 
-def blocks_in(archive: bytes, placed: Mapping[bytes, tuple[int, int]]) -> dict[bytes, memoryview]:
-    """The deflated blocks of an archive written earlier, given where they were placed."""
+#: A block's place in an archive: offset, length and digest of its deflated bytes.
+Placed = tuple[int, int, bytes]
+
+
+def blocks_in(archive: bytes, placed: Mapping[bytes, Placed]) -> dict[bytes, memoryview]:
+    """The deflated blocks of an archive written earlier, given where they were placed:
+    each only if the bytes there are still those written (the archive may have been
+    replaced since, or the record of places damaged)."""
     view = memoryview(archive)
-    return {digest: view[start : start + length] for digest, (start, length) in placed.items()}
+    found = {}
+    for digest, (start, length, check) in placed.items():
+        deflated = view[start : start + length]
+        if _digest(deflated) == check:
+            found[digest] = deflated
+    return found
+
+
+def _digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def write_zip(
@@ -85,7 +101,7 @@ def write_zip(
         stream.write(_END)
         packed += len(_END)
         end = stream.tell()
-        if max(size, packed, offset) > _LIMIT or len(directory) == 0xFFFF:
+        if max(size, packed, offset) >= _LIMIT or len(directory) >= 0xFFFF:  # zip64 markers
             raise DeckgenError("the package is too large for a zip file without zip64")
         utf8 = 0 if name.isascii() else 0x800  # flag bit 11: the name is UTF-8
         header = (20, utf8, zlib.DEFLATED, 0, _DOS_DATE, crc, packed, size, len(encoded), 0)
@@ -98,7 +114,7 @@ def write_zip(
     start = stream.tell()
     listing = b"".join(directory)
     stream.write(listing)
-    if start > _LIMIT:
+    if start >= _LIMIT:
         raise DeckgenError("the package is too large for a zip file without zip64")
     count = len(directory)
     stream.write(_END_OF_DIRECTORY.pack(0x06054B50, 0, 0, count, count, len(listing), start, 0))
