@@ -37,7 +37,7 @@ from deckgen.schema import NOTE_FOLDERS
 from deckgen.zipwrite import DEFLATE_SETTINGS, Placed, blocks_in
 
 CACHE_PREFIX = ".deckgen-cache-"
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 _INDEX = "index.marshal"
 _BLOCKS = "blocks.marshal"
 

@@ -2,9 +2,9 @@
 
 A build that reuses the last build's work (see `buildcache`) gets most note files back
 unchanged, and needs little of them: their ids and references for the checks across files,
-their sources for the deck description, and, for points on a diagram, the placement. That
-is the summary. The full record is validated again from the parsed data only when a note
-has to be made from it again.
+their sources for the deck description, and, for points on a diagram, the placement and
+the names that the diagram's occlusion note shows. That is the summary. The full record
+is validated again from the parsed data only when a note has to be made from it again.
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ def summarise(record: NoteRecord) -> dict[str, Any]:
     summary: dict[str, Any] = {"sources": list(record.sources)}
     if isinstance(record, Point):
         summary.update(code=record.code, aliases=list(record.aliases))
-        if record.diagram is not None:
+        if record.diagram is not None:  # and what its diagram's occlusion note shows
             summary["diagram"] = record.diagram.model_dump()
+            summary.update(pinyin=record.pinyin, hanzi=record.hanzi, english=record.english)
     else:
         summary["id"] = record.id
     if isinstance(record, Concept):

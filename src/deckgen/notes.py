@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from deckgen.cards import Cards
 from deckgen.cloze import cloze_text, strip_cloze
@@ -186,15 +186,15 @@ class _Builder:
 
     def occlusions(self) -> Iterator[NoteSpec]:
         """One image-occlusion note per diagram: every point on it masked, one card each."""
-        placed: dict[str, list[Point]] = {}
+        # Drawn from the points' summaries: an unchanged point's record is not needed.
+        placed: dict[str, list[dict[str, Any]]] = {}
         for file in self.ordered(self.cards.in_folder("points")):
             if file.diagram:
-                placed.setdefault(file.diagram, []).append(cast(Point, file.record))
+                placed.setdefault(file.diagram, []).append(file.summary)
         for name, points in placed.items():
             diagram = self.diagrams[name]
-            labels = diagram.spread(
-                [(p.diagram.x, p.diagram.y, p.code) for p in points if p.diagram]
-            )
+            marks = [(p["diagram"]["x"], p["diagram"]["y"], p["code"]) for p in points]
+            labels = diagram.spread(marks)
             image = diagram.labelled(f"{name}-all", labels)
             numbers = self.occlusion_numbers.get(name, {})
             masks = "".join(
@@ -203,11 +203,11 @@ class _Builder:
             )
             # Names are shown verbatim, as on the point notes (and need no Markdown parser).
             names = [
-                f"<strong>{plain(p.code)}</strong> {plain(p.pinyin)} {plain(p.hanzi)} "
-                f"({plain(p.english)})"
+                f"<strong>{plain(p['code'])}</strong> {plain(p['pinyin'])} {plain(p['hanzi'])} "
+                f"({plain(p['english'])})"
                 for p in points
             ]
-            keys = list(dict.fromkeys(key for p in points for key in p.sources))
+            keys = list(dict.fromkeys(key for p in points for key in p["sources"]))
             fields = {
                 "Occlusion": masks,
                 "Image": _img(image, diagram.title),
