@@ -23,7 +23,6 @@ from deckgen.json_schema import write_schemas
 from deckgen.pointdoc import points_markdown, stale_pages, write_pages
 from deckgen.report import format_report
 from deckgen.scaffold import KINDS, new_note
-from deckgen.stats import format_stats, stats_of
 from deckgen.watch import BuildOutcome, watch
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -309,6 +308,8 @@ def stats_command(cards_dir: Path) -> None:
     Example:
       deckgen stats
     """
+    from deckgen.stats import format_stats, stats_of  # here: it draws on the preview's code
+
     _echo(format_stats(stats_of(cards_dir)))
 
 
