@@ -98,17 +98,17 @@ class NotetypeEntry:
 
 
 class NoteEntries(MutableMapping[str, NoteEntry]):
-    """Note key -> entry. Entries read from a lock file stay as their JSON text until one
-    is looked up, and are written back as that same text: a build that touches a few
-    notes of a large deck decodes and encodes only those."""
+    """Note key -> entry. Entries read from a lock file stay as their JSON text (UTF-8
+    bytes, as in the file) until one is looked up, and are written back as those same
+    bytes: a build that touches a few notes of a large deck decodes and encodes only those."""
 
-    def __init__(self, raw: dict[str, str] | None = None, *, source: Path | None = None) -> None:
-        self._items: dict[str, NoteEntry | str] = dict(raw or {})
+    def __init__(self, raw: dict[str, bytes] | None = None, *, source: Path | None = None) -> None:
+        self._items: dict[str, NoteEntry | bytes] = dict(raw or {})
         self._source = source  # the lock file the texts come from, for messages
 
     def __getitem__(self, key: str) -> NoteEntry:
         item = self._items[key]
-        if isinstance(item, str):
+        if isinstance(item, bytes):
             try:
                 item = NoteEntry.from_json(json.loads(item))
             except _DAMAGE as exc:  # never a KeyError: `get` would take it for "no entry"
@@ -135,23 +135,23 @@ class NoteEntries(MutableMapping[str, NoteEntry]):
         """Take `other`'s entry for `key` as it is, without decoding it."""
         self._items[key] = other._items[key]
 
-    def encoded(self, key: str) -> str:
+    def encoded(self, key: str) -> bytes:
         """The entry's JSON text, as the lock file holds it."""
         item = self._items[key]
-        return item if isinstance(item, str) else _encode(item.to_json())
+        return item if isinstance(item, bytes) else _encode(item.to_json())
 
     def highest_id(self) -> int:
         """The largest note id, read from the start of each entry's text where it can be."""
         highest = 0
         for key, item in self._items.items():
-            prefix = item.partition(",")[0] if isinstance(item, str) else ""
+            prefix = item.partition(b",")[0] if isinstance(item, bytes) else b""
             digits = prefix.removeprefix(_ID_PREFIX)
             note_id = int(digits) if prefix != digits and digits.isdigit() else self[key].id
             highest = max(highest, note_id)
         return highest
 
 
-_ID_PREFIX = '{"id": '
+_ID_PREFIX = b'{"id": '
 
 
 @dataclass
@@ -162,7 +162,7 @@ class Lock:
     #: never reused, so each occlusion card keeps asking for the same point.
     occlusion: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def chunks(self) -> Iterator[str]:
+    def chunks(self) -> Iterator[bytes]:
         """The lock as JSON, in pieces: one line per note, so a change shows in `git diff`
         as the lines of the notes it touched. Written piece by piece, a large deck's lock
         never has to be held in memory whole."""
@@ -178,21 +178,21 @@ class Lock:
         occlusion = {
             name: dict(sorted(numbers.items())) for name, numbers in sorted(self.occlusion.items())
         }
-        yield f'{{\n"version": {LOCK_VERSION},\n"notetypes": {{\n'
+        yield f'{{\n"version": {LOCK_VERSION},\n"notetypes": {{\n'.encode()
         yield from _lines((key, _encode(value)) for key, value in notetypes.items())
-        yield '\n},\n"occlusion": {\n'
+        yield b'\n},\n"occlusion": {\n'
         yield from _lines((key, _encode(value)) for key, value in occlusion.items())
-        yield '\n},\n"notes": {\n'
+        yield b"\n}," + _NOTES_START
         yield from _lines((key, self.notes.encoded(key)) for key in sorted(self.notes))
-        yield "\n}\n}\n"
+        yield _NOTES_END
 
     def to_json(self) -> str:
-        return "".join(self.chunks())
+        return b"".join(self.chunks()).decode()
 
     def write(self, path: Path) -> None:
         """Write the lock to `path` atomically, leaving the file untouched if it is the same."""
         temporary = path.with_name(f".{path.name}.tmp")
-        with temporary.open("w", encoding="utf-8") as file:
+        with temporary.open("wb") as file:
             file.writelines(self.chunks())
         if path.is_file() and filecmp.cmp(temporary, path, shallow=False):
             temporary.unlink()
@@ -200,19 +200,19 @@ class Lock:
             temporary.replace(path)
 
 
-def _lines(items: Iterable[tuple[str, str]]) -> Iterator[str]:
+def _lines(items: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
     """`"key": value` lines, comma-separated, from each key and its value's JSON text; a
     thousand lines to a piece (writing them one by one costs more than joining them)."""
     iterator = iter(items)
-    separator = ""
+    separator = b""
     while batch := list(itertools.islice(iterator, 1000)):
-        yield separator + ",\n".join(f"{_quoted(key)}: {encoded}" for key, encoded in batch)
-        separator = ",\n"
+        yield separator + b",\n".join(_quoted(key) + b": " + encoded for key, encoded in batch)
+        separator = b",\n"
 
 
-def _quoted(key: str) -> str:
+def _quoted(key: str) -> bytes:
     """A key as JSON text: written directly when JSON would write it as it is."""
-    return f'"{key}"' if _plain_key(key) else _encode(key)
+    return f'"{key}"'.encode() if _plain_key(key) else _encode(key)
 
 
 def _plain_key(key: str) -> bool:
@@ -221,9 +221,9 @@ def _plain_key(key: str) -> bool:
     return key.isprintable() and '"' not in key and "\\" not in key
 
 
-def _encode(value: Any) -> str:
-    """JSON text by json's fast C encoder, as the lock holds it."""
-    return json.dumps(value, ensure_ascii=False)
+def _encode(value: Any) -> bytes:
+    """JSON text by json's fast C encoder, as the lock holds it (UTF-8)."""
+    return json.dumps(value, ensure_ascii=False).encode()
 
 
 def build_time() -> int:
@@ -237,8 +237,7 @@ def read_lock(path: Path) -> Lock:
     if not path.is_file():
         return Lock()
     try:
-        text = path.read_text(encoding="utf-8")
-        head, raw_notes = _split_notes(text)
+        head, raw_notes = _split_notes(path.read_bytes())
         data = json.loads(head)
         if data.get("version") != LOCK_VERSION:
             raise ValueError(f"unsupported lock version {data.get('version')!r}")
@@ -278,40 +277,47 @@ def _damaged(path: Path | None, exc: Exception) -> DeckgenError:
 
 #: A note's line as `Lock.chunks` writes it, with a key that has no escapes: the JSON text
 #: between the quotes is then the key itself.
-_NOTE_LINE = re.compile(r'^"([^"\\\n]*)": (\{[^\n]*\}),?$', re.MULTILINE)
-_NOTES_START = '\n"notes": {\n'
-_NOTES_END = "\n}\n}\n"
+_NOTE_LINE = re.compile(rb'^"([^"\\\n]*)": (\{[^\n]*\}),?$', re.MULTILINE)
+_NOTES_START = b'\n"notes": {\n'
+_NOTES_END = b"\n}\n}\n"
 
 
-def _split_notes(text: str) -> tuple[str, dict[str, str] | None]:
+def _split_notes(raw: bytes) -> tuple[bytes, dict[str, bytes] | None]:
     """The lock without its notes (as JSON text) and each note's JSON text by key, when
     the file is laid out as `Lock.chunks` writes it (one note per line); otherwise the
-    whole text and None."""
-    start = text.find(_NOTES_START)
-    if start < 0 or not text.endswith(_NOTES_END):
-        return text, None
-    head = text[: start + len(_NOTES_START)] + "}}"
-    body = text[start + len(_NOTES_START) : -len(_NOTES_END)]
-    raw: dict[str, str] = dict(_NOTE_LINE.findall(body))  # one pass in C: the usual case
-    if len(raw) == (body.count("\n") + 1 if body else 0):
-        return head, raw
-    lines = body.split("\n")  # a key with escapes, or a line as deckgen would not write it
-    raw = {}
+    whole text and None. Bytes throughout: a large lock is tens of megabytes, and most of
+    it is only copied."""
+    start = raw.find(_NOTES_START)
+    if start < 0 or not raw.endswith(_NOTES_END):
+        return raw, None
+    head = raw[: start + len(_NOTES_START)] + b"}}"
+    body = raw[start + len(_NOTES_START) : -len(_NOTES_END)]
+    notes = {key.decode(): value for key, value in _NOTE_LINE.findall(body)}  # one pass in C
+    if len(notes) == (body.count(b"\n") + 1 if body else 0):
+        return head, notes
+    found = _split_lines(body.decode())  # a key with escapes, or a line deckgen would not write
+    if found is None:
+        return raw, None
+    return head, {key: value.encode() for key, value in found.items()}
+
+
+def _split_lines(body: str) -> dict[str, str] | None:
+    """Each note's JSON text by key, read with json's decoder; None if a line is not one
+    note as `Lock.chunks` writes it."""
+    lines = body.split("\n")
+    found: dict[str, str] = {}
     decoder = json.JSONDecoder()
     last = len(lines) - 1
     for index, line in enumerate(lines if lines != [""] else []):
-        end = line.find('": {') + 1
-        key = line[1 : end - 1]
-        if not (line.startswith('"') and end and _plain_key(key)):
-            try:  # a key with escapes: let json read it
-                key, end = decoder.raw_decode(line)
-            except ValueError:
-                return text, None
+        try:
+            key, end = decoder.raw_decode(line)
+        except ValueError:
+            return None
         value = line[end + 2 : None if index == last else -1]  # each but the last ends with ','
         if not isinstance(key, str) or line[end : end + 3] != ": {" or value[-1:] != "}":
-            return text, None
-        raw[key] = value
-    return head, raw
+            return None
+        found[key] = value
+    return found
 
 
 def next_mod(previous: int | None, now: int) -> int:
