@@ -122,6 +122,20 @@ def test_only_the_edited_note_file_is_parsed_again(
     assert len(report.changes.unchanged) > 5
 
 
+def test_an_editor_open_beside_the_cards_leaves_the_cache_in_use(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Vim's swap file and an Emacs lock beside the note being edited are no input."""
+    build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+    (mini_cards / "facts" / ".imaging.yaml.swp").write_bytes(b"b0VIM 9.0")
+    (mini_cards / "facts" / ".#imaging.yaml").write_text("user@host.1234", encoding="utf-8")
+    EDITS["a fact's answer"](mini_cards)
+    parsed = Parsed(monkeypatch)
+    report = build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+    assert sorted(parsed.names) == ["deck.yaml", "imaging.yaml", "sources.yaml"]
+    assert [key for key, _ in report.changes.changed] == ["fact:imaging"]
+
+
 def test_a_changed_deck_yaml_parses_everything_again(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -141,16 +141,28 @@ def _hashes(
         directories[:] = [d for d in directories if d != "__pycache__"]
         relative = os.path.relpath(folder, top)
         for name in files:
+            if is_scratch(name):
+                continue
             key = f"{label}/{name}" if relative == "." else f"{label}/{relative}/{name}"
             path = f"{folder}{os.sep}{name}"
-            stat = os.stat(path)  # noqa: PTH116 (os.walk gives strings)
-            look = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-            known = seen.get(key)
-            digest = known[4] if known is not None and known[:4] == look else _sha256(path)
+            try:
+                stat = os.stat(path)  # noqa: PTH116 (os.walk gives strings)
+                look = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+                known = seen.get(key)
+                digest = known[4] if known is not None and known[:4] == look else _sha256(path)
+            except FileNotFoundError:  # gone since listed, e.g. an editor's probe file
+                continue
             hashes[key] = digest
             if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
                 hashed[key] = (*look, digest)
     return hashes
+
+
+def is_scratch(name: str) -> bool:
+    """A file an editor (or deckgen, while writing) keeps beside the cards for a while:
+    Vim's swap files, backups ending in '~', Emacs' lock and auto-save files, '.tmp' files.
+    No build reads one, so it is no input: an open editor does not void the build cache."""
+    return name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp"))
 
 
 def _sha256(path: str | Path) -> str:

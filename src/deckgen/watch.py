@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deckgen.build import BuildReport, build
+from deckgen.buildstate import is_scratch
 from deckgen.errors import DeckgenError, display_path
 from deckgen.lock import LOCK_FILE
 
@@ -24,7 +25,7 @@ BuildOutcome = BuildReport | DeckgenError
 def _is_source(change: watchfiles.Change, path: str) -> bool:
     """Our own lock writes and editors' temporary files do not trigger a build."""
     name = Path(path).name
-    return not (name == LOCK_FILE or name.startswith(".") or name.endswith(("~", ".swp", ".tmp")))
+    return not (name == LOCK_FILE or name.startswith(".") or is_scratch(name))
 
 
 def build_once(*, cards_dir: Path, out_dir: Path, strict: bool = False) -> BuildOutcome:
