@@ -102,10 +102,11 @@ class _Builder:
             "facts": self.fact,
         }
         for folder, make in render.items():
-            for file in self.ordered(self.cards.in_folder(folder)):
+            files = self.ordered(self.cards.in_folder(folder))
+            for file in files:
                 yield from self.reusing(file, make)
             if folder == "points":
-                yield from self.occlusions()
+                yield from self.occlusions(files)
 
     def reusing(
         self, file: NoteFile, make: Callable[[Any], Iterator[NoteSpec]]
@@ -184,11 +185,12 @@ class _Builder:
         tags = (_img(plain_image, diagram.title), _img(labelled, f"{diagram.title}: {code}"))
         return tags, (plain_image, labelled)
 
-    def occlusions(self) -> Iterator[NoteSpec]:
-        """One image-occlusion note per diagram: every point on it masked, one card each."""
+    def occlusions(self, point_files: Sequence[NoteFile]) -> Iterator[NoteSpec]:
+        """One image-occlusion note per diagram: every point on it masked, one card each,
+        in the order of `point_files` (as `ordered` gives them)."""
         # Drawn from the points' summaries: an unchanged point's record is not needed.
         placed: dict[str, list[dict[str, Any]]] = {}
-        for file in self.ordered(self.cards.in_folder("points")):
+        for file in point_files:
             if file.diagram:
                 placed.setdefault(file.diagram, []).append(file.summary)
         for name, points in placed.items():
