@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from deckgen.atomic import write_atomically
 from deckgen.buildstate import Inputs, digest_of, folder_digest
 from deckgen.cards import YAML_SUFFIXES, Cards
 from deckgen.errors import problem_at
@@ -140,7 +141,7 @@ def save(
     of the `previous` cache whose record's notes were `kept` keeps its entry as it was."""
     folder = cache_dir(out_dir, cards_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    _replace(folder / _BLOCKS, marshal.dumps((DEFLATE_SETTINGS, dict(placed))))
+    write_atomically(folder / _BLOCKS, marshal.dumps((DEFLATE_SETTINGS, dict(placed))))
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for note in packaged:
         if note.origin and not note.kept:  # a kept record's entry is written back as read
@@ -177,12 +178,6 @@ def save(
     for old in folder.glob("collection-*.anki2"):  # the collections of earlier builds
         if old.name != name:
             old.unlink(missing_ok=True)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
 
 
 def _write_entry(stream: BinaryIO, value: Any, check: int) -> int:

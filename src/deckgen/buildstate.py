@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import deckgen
+from deckgen.atomic import write_atomically
 from deckgen.changes import Changes
 from deckgen.errors import Problem
 
@@ -112,9 +113,7 @@ def _load_known(path: Path) -> dict[str, _Known]:
 
 def _save_known(path: Path, known: dict[str, _Known]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(marshal.dumps((_KNOWN_VERSION, known)))
-    temporary.replace(path)
+    write_atomically(path, marshal.dumps((_KNOWN_VERSION, known)))
 
 
 #: The libraries whose versions shape the output: an upgrade must rebuild.
@@ -188,10 +187,7 @@ def save(path: Path, *, inputs: str, report: Any) -> None:
         "output_sha256": file_digest(report.output),
         "report": report,
     }
-    temporary = path.with_name(path.name + ".tmp")
-    text = json.dumps(state, ensure_ascii=False, default=_plain)
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_atomically(path, json.dumps(state, ensure_ascii=False, default=_plain))
 
 
 def load_unchanged(path: Path, *, inputs: str) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from deckgen.atomic import write_atomically
 from deckgen.cards import Cards, load_cards
 from deckgen.lock import LOCK_FILE, read_lock
 from deckgen.media import MediaFile
@@ -75,9 +76,7 @@ def write_preview(*, cards_dir: Path, out_dir: Path, loaded: Cards | None = None
     out_dir.mkdir(parents=True, exist_ok=True)
     _sync_media(out_dir, [item for card in cards for item in card.note.media])
     index = out_dir / "index.html"
-    temporary = out_dir / ".index.html.tmp"
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(index)
+    write_atomically(index, page)
     return index
 
 
