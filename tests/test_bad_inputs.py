@@ -3,6 +3,7 @@ exit status through the command line, and writes nothing (see badinputs.py for t
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import badinputs
+from ankitest import Collection, import_package
 from deckgen.cards import load_cards
 from deckgen.errors import InvalidCards
 from deckgen.yamldoc import MAX_BYTES, read_yaml
@@ -34,17 +36,47 @@ def test_the_base_cards_are_valid_without_warnings(tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input(case: badinputs.Case, tmp_path: Path) -> None:
     badinputs.set_up(case, tmp_path)
+    before = badinputs.snapshot(tmp_path)
     result = badinputs.run(case.args, tmp_path)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.output == case.output
     assert result.exit_code == case.exit_code
+    assert badinputs.temporary_files(tmp_path) == []
+    for name in case.gone:
+        assert not os.path.lexists(badinputs._path(tmp_path / "cards", name)), name
     if case.exit_code:
         *problems, summary = result.output.splitlines() or [""]
         assert all(PROBLEM_LINE.match(line) for line in problems), result.output
-        assert summary.endswith("nothing was written.") or len(problems) == 0
-    if case.args[0] == "build":
-        assert not (tmp_path / "out").exists()
-        assert not (tmp_path / "cards" / "deckgen.lock").exists()
+        assert summary.endswith(("nothing was written.", "nothing was changed")) or not problems
+        assert badinputs.snapshot(tmp_path) == before, "a failed command changed a file"
+    if case.only:
+        return
+    other = badinputs.run(badinputs.counterpart(case.args), tmp_path)
+    assert other.exception is None or isinstance(other.exception, SystemExit), other.exception
+    assert other.exit_code == case.exit_code, other.output
+    assert _errors(other.output) == _errors(result.output)
+    assert badinputs.temporary_files(tmp_path) == []
+    if case.exit_code:
+        assert badinputs.snapshot(tmp_path) == before, "a failed command changed a file"
+    else:  # a build that exits 0 writes a deck that Anki imports
+        _imports_into_anki(tmp_path / "out", tmp_path / "collection.anki2")
+
+
+def _errors(output: str) -> set[str]:
+    return {line for line in output.splitlines() if line.startswith("Error: ")}
+
+
+def _imports_into_anki(out: Path, collection: Path) -> None:
+    (package,) = out.glob("*.apkg")
+    col = Collection(str(collection))
+    try:
+        log = import_package(col, package)
+        assert len(log.new) + len(log.updated) > 0
+        assert col.note_count() > 0 and col.card_count() > 0
+        for card_id in col.find_cards(""):
+            col.get_card(card_id).render_output(reload=True)  # every card renders
+    finally:
+        col.close()
 
 
 def test_billion_laughs_is_rejected_fast(tmp_path: Path) -> None:
@@ -102,24 +134,34 @@ def test_explicit_tags_that_do_not_fit_their_value_are_reported(tmp_path: Path) 
     ]
 
 
+def _refuse_to_open(victim: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make the system refuse to open `victim`, as it would a file without read permission
+    (the tests run as root, whom permissions do not stop). Every file deckgen reads from
+    a cards folder is opened through `os.open`; that it was asked is checked."""
+    real_open = os.open
+    asked: list[str] = []
+
+    def refuse(path: str | Path, flags: int, *args: int, **kwargs: int) -> int:
+        if Path(path).name == victim.name:
+            asked.append(str(path))
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    return asked
+
+
 def test_an_unreadable_note_file_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cards = badinputs.set_up(badinputs.Case(name="unreadable", raw=b""), tmp_path)
-    victim = cards / "points" / "GB14.yaml"
-    real_open = Path.open
-
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        if self.name == victim.name:
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
-
-    monkeypatch.setattr(Path, "open", refuse)
+    asked = _refuse_to_open(cards / "points" / "GB14.yaml", monkeypatch)
     result = badinputs.run(["check"], tmp_path)
     assert result.output == (
-        "Error: cards/points/GB14.yaml:1:1: cannot read file: Permission denied\n"
+        "Error: cards/points/GB14.yaml:1:1: cannot read: Permission denied\n"
         "1 problem found; nothing was written.\n"
     )
+    assert asked
     assert result.exit_code == 1
 
 
@@ -133,20 +175,14 @@ def test_an_unreadable_diagram_image_is_reported(
     deck = (cards / "deck.yaml").read_text(encoding="utf-8")
     deck += "diagrams:\n  my-face: {image: images/face.png, title: Face}\n"
     (cards / "deck.yaml").write_text(deck, encoding="utf-8")
-    real_open = Path.open
-
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        if self.name == "face.png":
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
-
-    monkeypatch.setattr(Path, "open", refuse)
+    asked = _refuse_to_open(cards / "images" / "face.png", monkeypatch)
     result = badinputs.run(["check"], tmp_path)
     assert result.output == (
         "Error: cards/deck.yaml:5:20: diagrams.my-face.image: "
         "cannot read 'images/face.png': Permission denied\n"
         "1 problem found; nothing was written.\n"
     )
+    assert asked
 
 
 def test_load_cards_returns_warnings_and_strict_raises_them(tmp_path: Path) -> None:

@@ -248,7 +248,7 @@ def test_combining_two_decks_that_share_a_note_is_refused(
         "Error: mini and second both have the note fact:imaging: rename one of the notes, "
         "or build the folders separately\n",
     )
-    assert not (mini_cards.parent / "build").exists()
+    assert list((mini_cards.parent / "build").iterdir()) == []
 
 
 def test_a_bad_folder_among_several_writes_nothing(
@@ -260,7 +260,7 @@ def test_a_bad_folder_among_several_writes_nothing(
     result = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second"])
     assert result.exit_code == 1
     assert result.output.endswith("nothing was written.\n")
-    assert not (mini_cards.parent / "build").exists()
+    assert list((mini_cards.parent / "build").iterdir()) == []
     assert not (mini_cards / "deckgen.lock").exists()
 
 

@@ -33,9 +33,9 @@ class Parsed:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.names: list[str] = []
 
-        def counting(path: Path) -> object:
+        def counting(path: Path, *, root: Path | None = None) -> object:
             self.names.append(path.name)
-            return read_yaml(path)
+            return read_yaml(path, root=root)
 
         monkeypatch.setattr(deckgen.cards, "read_yaml", counting)
 

@@ -12,7 +12,9 @@ import pytest
 import deckgen.buildstate
 from deckgen.build import build
 from deckgen.buildstate import Inputs
+from deckgen.commit import Commit
 from deckgen.errors import InvalidCards
+from deckgen.sourcefiles import scan
 
 HOUR_NS = 3600 * 10**9
 
@@ -24,9 +26,9 @@ class Reads:
         self.names: list[str] = []
         real = deckgen.buildstate._sha256
 
-        def counting(path: str | Path) -> str:
+        def counting(path: str, root: Path | None) -> str:
             self.names.append(Path(path).name)
-            return real(path)
+            return real(path, root)
 
         monkeypatch.setattr(deckgen.buildstate, "_sha256", counting)
 
@@ -54,9 +56,15 @@ def _hashed_when_settled(cards: Path, known: Path) -> Inputs:
     """The inputs hashed (and their stats kept) once every file has settled."""
     _settle(cards)
     _wait_to_settle()
-    inputs = Inputs(cards, known=known)
-    inputs.remember()
+    inputs = Inputs(scan(cards), known=known)
+    _remember(inputs)
     return inputs
+
+
+def _remember(inputs: Inputs) -> None:
+    with Commit() as commit:
+        inputs.remember(commit)
+        commit.commit()
 
 
 def test_files_as_they_were_are_not_read_again(
@@ -65,7 +73,7 @@ def test_files_as_they_were_are_not_read_again(
     known = tmp_path / "hashes.marshal"
     first = _hashed_when_settled(mini_cards, known)
     reads = Reads(monkeypatch)
-    second = Inputs(mini_cards, known=known)
+    second = Inputs(scan(mini_cards), known=known)
     assert reads.names == []
     assert second.digest == first.digest
 
@@ -81,7 +89,7 @@ def test_an_edit_that_keeps_size_and_modification_time_is_seen(
     fact.write_text(text.replace("MRI", "mri", 1), encoding="utf-8")  # same size
     os.utime(fact, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same mtime too
     assert fact.stat().st_size == before.st_size
-    assert Inputs(mini_cards, known=known).digest != first.digest
+    assert Inputs(scan(mini_cards), known=known).digest != first.digest
 
 
 def test_a_file_changed_just_before_it_was_hashed_is_read_again(
@@ -93,9 +101,9 @@ def test_a_file_changed_just_before_it_was_hashed_is_read_again(
     _settle(mini_cards)
     _wait_to_settle()
     (mini_cards / "facts" / "imaging.yaml").touch()
-    Inputs(mini_cards, known=known).remember()
+    _remember(Inputs(scan(mini_cards), known=known))
     reads = Reads(monkeypatch)
-    Inputs(mini_cards, known=known)
+    Inputs(scan(mini_cards), known=known)
     assert reads.names == ["imaging.yaml"]
 
 
@@ -103,4 +111,4 @@ def test_a_build_with_errors_keeps_no_hashes(mini_cards: Path, tmp_path: Path) -
     (mini_cards / "facts" / "imaging.yaml").write_text("id: [", encoding="utf-8")
     with pytest.raises(InvalidCards):
         build(cards_dir=mini_cards, out_dir=tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "out").iterdir()) == []

@@ -3,6 +3,7 @@ whole file is unreadable or only one note's line (those are decoded only when ne
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -29,17 +30,19 @@ def _damage_line(lock: Path, prefix: str, replacement: str) -> None:
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
-        (lambda lock: lock.write_text("{not json", encoding="utf-8"), "(Expecting"),
+        (lambda lock: lock.write_text("{not json", encoding="utf-8"), ":1:1: (Expecting"),
         (
             lambda lock: _damage_line(lock, '"fact:imaging"', '"fact:imaging": {"id": 5},'),
-            "('mod')",
+            ":20:1: (missing key 'mod')",
         ),
         (
-            lambda lock: _damage_line(lock, '"fact:imaging"', '"fact:imaging": {"id": "x"},'),
-            "(invalid literal for int()",
+            lambda lock: _damage_line(
+                lock, '"fact:imaging"', '"fact:imaging": {"id": 5, "mod": "x"},'
+            ),
+            ":20:1: ('mod' is \"x\", not a whole number",
         ),
     ],
-    ids=["whole file", "one note's line missing a key", "one note's id not a number"],
+    ids=["whole file", "one note's line missing a key", "one note's time not a number"],
 )
 def test_a_damaged_lock_is_reported_and_nothing_is_written(
     damage: Callable[[Path], None], reason: str, mini_cards: Path, tmp_path: Path
@@ -55,7 +58,8 @@ def test_a_damaged_lock_is_reported_and_nothing_is_written(
 
     code, output = _build(runner, mini_cards, out)
     assert code == 1
-    assert f"{lock}: the lock file is damaged {reason}" in output
+    where, _, why = reason.partition(" ")
+    assert f"{lock}{where} the lock file is damaged {why}" in output
     assert "Traceback" not in output
     assert lock.read_bytes() == damaged
     assert apkg.read_bytes() == before
@@ -77,10 +81,11 @@ def test_note_keys_of_any_text_are_read_back(tmp_path: Path, key: str) -> None:
     entry = NoteEntry(id=1, mod=2, notetype="qa", deck="D", tags=("t",), fields=(("Q", "x"),))
     lock = Lock()
     lock.notes[key] = entry
-    lock.notes["fact:z"] = entry
+    other = dataclasses.replace(entry, id=1001)
+    lock.notes["fact:z"] = other
     path = tmp_path / "deckgen.lock"
-    lock.write(path)
+    path.write_bytes(b"".join(lock.chunks()))
     json.loads(path.read_text(encoding="utf-8"))  # still one JSON document
     again = read_lock(path)
-    assert dict(again.notes) == {key: entry, "fact:z": entry}
+    assert dict(again.notes) == {key: entry, "fact:z": other}
     assert again.notes.encoded(key) == lock.notes.encoded(key)  # kept as a line, not decoded

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from deckgen import buildcache, buildstate
+from deckgen import buildcache, buildstate, mutex
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
+from deckgen.commit import Commit, failing_as, file_sha256, sweep
 from deckgen.errors import DeckgenError, Problem, display_path
 from deckgen.gcpause import gc_paused
 from deckgen.ids import slug, stable_id
-from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time, read_lock
+from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time
 from deckgen.media import MediaFile
 from deckgen.notes import KeptNote, notes_reusing, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.schema import Source
+from deckgen.sourcefiles import Listing, scan
 from deckgen.text import attribute, plain
 from deckgen.zipwrite import Deflater
 
@@ -41,6 +45,8 @@ class BuildReport:
     media: int
     changes: Changes
     warnings: tuple[Problem, ...] = ()
+    #: What the build repaired in a lock (see `lock.read_lock`).
+    repairs: tuple[Problem, ...] = ()
 
 
 #: Called as notes are made: (records done, records in all).
@@ -59,16 +65,45 @@ def build(
     dry_run: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    waiting: Waiting | None = None,
 ) -> BuildReport:
     """Build the cards folder into `out_dir/<deck>.apkg` and update the lock beside the cards.
 
     Nothing is written unless everything is valid (with `strict`, free of warnings too);
-    the .apkg and the lock are each replaced atomically, the lock after the .apkg.
-    """
+    then the .apkg, the lock and the build's cache are written whole, all or none (see
+    `commit`)."""
     (report,) = build_each(
-        cards_dirs=[cards_dir], out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
+        cards_dirs=[cards_dir],
+        out_dir=out_dir,
+        dry_run=dry_run,
+        strict=strict,
+        progress=progress,
+        waiting=waiting,
     )
     return report
+
+
+#: Called once when the build waits for another build that holds `folder`.
+Waiting = Callable[[Path], None]
+
+
+@contextmanager
+def _one_at_a_time(
+    out_dir: Path, cards_dirs: Sequence[Path], *, dry_run: bool, waiting: Waiting | None
+) -> Iterator[None]:
+    """Hold the output folder and the cards folders against other builds (see `mutex`),
+    and remove what builds killed before their end left there."""
+    _distinct_folders(cards_dirs)
+    if not dry_run:
+        with failing_as(out_dir):
+            out_dir.mkdir(parents=True, exist_ok=True)
+    with mutex.exclusive([out_dir, *cards_dirs], waiting=waiting):
+        if not dry_run:
+            sweep(out_dir)
+            for cards_dir in cards_dirs:
+                sweep(cards_dir, prefix=LOCK_FILE)
+                sweep(buildcache.cache_dir(out_dir, cards_dir))
+        yield
 
 
 @gc_paused
@@ -79,23 +114,40 @@ def build_each(
     dry_run: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    waiting: Waiting | None = None,
 ) -> list[BuildReport]:
     """Build each cards folder into its own `out_dir/<deck>.apkg`. Every folder is
-    validated before any is written, so a problem in one writes nothing at all."""
-    now = build_time()
-    plans: list[_Plan] = []
-    for cards_dir in cards_dirs:
-        known = buildcache.known_hashes(out_dir, cards_dir)
-        inputs = buildstate.Inputs(cards_dir, known=known) if cards_dir.is_dir() else None
-        state = buildstate.state_path(out_dir, cards_dir)
-        saved = buildstate.load_unchanged(state, inputs=inputs.digest) if inputs else None
-        if saved is not None and not (strict and saved["warnings"]):
-            plans.append(_Plan(cards_dir, inputs, state, saved=saved))
-        else:
-            cache = buildcache.load(out_dir, cards_dir, inputs) if inputs else None
-            folder = _prepare(cards_dir, strict=strict, progress=progress, now=now, cache=cache)
-            plans.append(_Plan(cards_dir, inputs, state, folder=folder))
-    return [plan.finish(out_dir, dry_run=dry_run) for plan in plans]
+    validated before any is written, and all are written together or not at all."""
+    with _one_at_a_time(out_dir, cards_dirs, dry_run=dry_run, waiting=waiting):
+        now = build_time()
+        plans: list[_Plan] = []
+        for cards_dir in cards_dirs:
+            listing = scan(cards_dir) if cards_dir.is_dir() else None
+            known = buildcache.known_hashes(out_dir, cards_dir)
+            inputs = buildstate.Inputs(listing, known=known) if listing else None
+            state = buildstate.state_path(out_dir, cards_dir)
+            saved = buildstate.load_unchanged(state, inputs=inputs.digest) if inputs else None
+            if saved is not None and not (strict and saved["warnings"]):
+                plans.append(_Plan(cards_dir, inputs, state, saved=saved))
+            else:
+                cache = buildcache.load(out_dir, cards_dir, inputs) if inputs else None
+                folder = _prepare(
+                    cards_dir,
+                    strict=strict,
+                    progress=progress,
+                    now=now,
+                    cache=cache,
+                    listing=listing,
+                )
+                plans.append(_Plan(cards_dir, inputs, state, folder=folder))
+        _distinct_outputs({plan.cards_dir: plan.target(out_dir) for plan in plans})
+        with Commit() as commit:
+            reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
+            commit.commit()
+        if not dry_run:
+            for plan in plans:
+                buildcache.prune(out_dir, plan.cards_dir)
+    return reports
 
 
 @dataclass
@@ -108,19 +160,32 @@ class _Plan:
     saved: dict[str, Any] | None = None
     folder: _Folder | None = None
 
-    def finish(self, out_dir: Path, *, dry_run: bool) -> BuildReport:
+    def target(self, out_dir: Path) -> Path:
+        if self.saved is not None:
+            return out_dir / Path(self.saved["output"]).name
+        assert self.folder is not None
+        return out_dir / output_name(self.folder.cards.deck.name)
+
+    def finish(self, out_dir: Path, *, dry_run: bool, commit: Commit) -> BuildReport:
+        """The report of this folder's build; unless `dry_run`, its files are staged."""
         if self.saved is not None:
             if not dry_run and self.inputs is not None:
-                self.inputs.remember()  # files touched but the same: not read next time
+                self.inputs.remember(commit)  # files touched but the same: not read next time
             return _unchanged_report(self.saved, out_dir=out_dir, dry_run=dry_run)
         assert self.folder is not None and self.inputs is not None  # validated folders only
         folder, inputs = self.folder, self.inputs
-        target = out_dir / output_name(folder.cards.deck.name)
+        target = self.target(out_dir)
+        earlier = {} if dry_run else buildcache.deflated_blocks(out_dir, self.cards_dir, target)
+        deflater = Deflater(earlier)
 
-        def remember(collection: Path) -> None:
+        def remember(
+            collection: Path, package: Path, locks: Mapping[Path, str], report: BuildReport
+        ) -> None:
             """Keep this build's collection and notes for the next build to reuse."""
-            inputs.refresh(self.cards_dir / LOCK_FILE)
+            for digest in locks.values():
+                inputs.written(LOCK_FILE, digest)
             buildcache.save(
+                commit,
                 out_dir,
                 self.cards_dir,
                 inputs=inputs,
@@ -131,22 +196,21 @@ class _Plan:
                 previous=folder.cache,
                 kept=folder.kept,
             )
-            inputs.remember()
+            inputs.remember(commit)
+            buildstate.save(
+                commit, self.state, inputs=inputs.digest, report=report,
+                output_sha256=file_sha256(package),
+            )  # fmt: skip
 
         previous = folder.cache.collection if folder.cache else None
-        earlier = {} if dry_run else buildcache.deflated_blocks(out_dir, self.cards_dir, target)
-        deflater = Deflater(earlier)
-        report = _package(
+        return _package(
             [folder],
             target=target,
-            dry_run=dry_run,
+            commit=None if dry_run else commit,
             previous=previous,
             deflater=deflater,
             then=remember,
         )
-        if not dry_run:
-            buildstate.save(self.state, inputs=inputs.digest, report=report)
-        return report
 
 
 @gc_paused
@@ -158,16 +222,23 @@ def build_combined(
     dry_run: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    waiting: Waiting | None = None,
 ) -> BuildReport:
     """Build several cards folders (each a top-level deck, each with its own lock) into
     one `out_dir/<name>.apkg`."""
-    now = build_time()
-    folders = [
-        _prepare(cards_dir, strict=strict, progress=progress, now=now) for cards_dir in cards_dirs
-    ]
-    _check_distinct(folders)
-    _distinct_ids(folders)
-    return _package(folders, target=out_dir / output_name(name), dry_run=dry_run)
+    with _one_at_a_time(out_dir, cards_dirs, dry_run=dry_run, waiting=waiting):
+        now = build_time()
+        folders = [
+            _prepare(cards_dir, strict=strict, progress=progress, now=now)
+            for cards_dir in cards_dirs
+        ]
+        _check_distinct(folders)
+        _distinct_ids(folders)
+        target = out_dir / output_name(name)
+        with Commit() as commit:
+            report = _package(folders, target=target, commit=None if dry_run else commit)
+            commit.commit()
+    return report
 
 
 @dataclass
@@ -191,9 +262,12 @@ def _prepare(
     progress: Progress | None,
     now: int,
     cache: buildcache.Cache | None = None,
+    listing: Listing | None = None,
 ) -> _Folder:
-    cards = load_cards(cards_dir, strict=strict, cached=cache.files if cache else None)
-    old_lock = read_lock(cards_dir / LOCK_FILE)
+    cards = load_cards(
+        cards_dir, strict=strict, cached=cache.files if cache else None, listing=listing
+    )
+    old_lock = cards.lock
     numbers = occlusion_numbers(cards, old_lock.occlusion)
     kept = cache.kept(cards) if cache else {}
     notes = notes_reusing(cards, kept, occlusion=numbers, progress=progress)
@@ -203,6 +277,32 @@ def _prepare(
     new_lock.occlusion = numbers
     media = {item.name: item for note in notes for item in note.media}
     return _Folder(cards_dir, cards, new_lock, packaged, changes, media, cache, kept)
+
+
+def _distinct_folders(cards_dirs: Sequence[Path]) -> None:
+    """A cards folder given twice would be built twice into one file."""
+    seen: dict[str, Path] = {}
+    for cards_dir in cards_dirs:
+        other = seen.setdefault(os.path.realpath(cards_dir), cards_dir)
+        if other is not cards_dir:
+            raise DeckgenError(
+                f"{display_path(other)} and {display_path(cards_dir)} are the same cards "
+                "folder: give it once"
+            )
+
+
+def _distinct_outputs(targets: Mapping[Path, Path]) -> None:
+    """Two folders whose decks would be written to one file: the second would replace the
+    first. (Names are compared as a case-insensitive file system would.)"""
+    seen: dict[str, Path] = {}
+    for cards_dir, target in targets.items():
+        other = seen.setdefault(str(target).casefold(), cards_dir)
+        if other != cards_dir:
+            raise DeckgenError(
+                f"{display_path(other)} and {display_path(cards_dir)} would both be written to "
+                f"{display_path(target)}: give one of their decks another name in deck.yaml, "
+                "build them into different --out folders, or use --combined"
+            )
 
 
 def _check_distinct(folders: list[_Folder]) -> None:
@@ -248,14 +348,15 @@ def _package(
     folders: list[_Folder],
     *,
     target: Path,
-    dry_run: bool,
+    commit: Commit | None,
     previous: Path | None = None,
     deflater: Deflater | None = None,
-    then: Callable[[Path], None] | None = None,
+    then: Callable[[Path, Path, Mapping[Path, str], BuildReport], None] | None = None,
 ) -> BuildReport:
-    """Write the folders' notes into one .apkg (unless `dry_run`), then their locks, then
-    call `then` with the collection written. Kept notes are copied from `previous`, and
-    blocks compressed before are taken from `deflater`."""
+    """Stage the folders' notes as one .apkg, then their locks (unless `commit` is None: a
+    dry run), then call `then` with the collection, the staged package, the digest of
+    each lock and the report. Kept notes are copied from `previous`, and blocks compressed
+    before are taken from `deflater`."""
     packaged = [note for folder in folders for note in folder.packaged]
     decks = [deck for folder in folders for deck in _decks(folder.cards, folder.packaged)]
     media = {name: item for folder in folders for name, item in folder.media.items()}
@@ -263,27 +364,41 @@ def _package(
     for folder in folders:  # a note type shared by several folders: the latest change wins
         for key, entry in folder.lock.notetypes.items():
             mods[key] = max(mods.get(key, 0), entry.mod)
-    with tempfile.TemporaryDirectory(prefix="deckgen-") as scratch:
+    scratch_in = target.parent if commit is not None else None  # beside the cache: one rename
+    with tempfile.TemporaryDirectory(prefix=".deckgen-scratch-", dir=scratch_in) as scratch:
         db_path = Path(scratch) / "collection.anki2"
         render_collection(
             db_path, notes=packaged, notetype_mods=mods, decks=decks, previous=previous
         )
-        counts = _count(db_path, decks)
-        size = None
-        if not dry_run:
-            media_files = list(media.values())
-            size = write_zip(target, collection=db_path, media=media_files, deflater=deflater)
-            for folder in folders:
-                folder.lock.write(folder.cards_dir / LOCK_FILE)
-            if then is not None:
-                then(db_path)
+        report = _report(folders, target, None, _count(db_path, decks))
+        if commit is None:
+            return report
+
+        def zipped(stream: BinaryIO) -> None:
+            write_zip(stream, collection=db_path, media=list(media.values()), deflater=deflater)
+
+        package = commit.stage(target, zipped)
+        locks = {
+            folder.cards_dir / LOCK_FILE: folder.lock.stage(commit, folder.cards_dir / LOCK_FILE)
+            for folder in folders
+        }
+        report = dataclasses.replace(report, size=package.stat().st_size)
+        if then is not None:
+            then(db_path, package, locks, report)
+        return report
+
+
+def _report(
+    folders: list[_Folder], target: Path, size: int | None, decks: tuple[DeckCount, ...] = ()
+) -> BuildReport:
     return BuildReport(
         output=target,
         size=size,
-        decks=counts,
-        media=len(media),
+        decks=decks,
+        media=len({name for folder in folders for name in folder.media}),
         changes=_merged([folder.changes for folder in folders]),
         warnings=tuple(w for folder in folders for w in folder.cards.warnings),
+        repairs=tuple(r for folder in folders for r in folder.cards.lock.repairs),
     )
 
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from deckgen.atomic import write_atomically
 from deckgen.buildstate import Inputs, digest_of, folder_digest
 from deckgen.cards import YAML_SUFFIXES, Cards
+from deckgen.commit import Commit
 from deckgen.errors import problem_at
 from deckgen.lock import LOCK_FILE
 from deckgen.notefile import NoteFile
@@ -125,6 +125,7 @@ def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes
 
 
 def save(
+    commit: Commit,
     out_dir: Path,
     cards_dir: Path,
     *,
@@ -136,27 +137,26 @@ def save(
     previous: Cache | None = None,
     kept: Container[str] = (),
 ) -> None:
-    """Keep what this build read and wrote for the next one: `collection` is moved here,
-    and where the package holds each compressed block (`Deflater.placed`) is noted. A file
-    of the `previous` cache whose record's notes were `kept` keeps its entry as it was."""
+    """Stage what this build read and wrote, for the next one: `collection` is moved into
+    the cache, and where the package holds each compressed block (`Deflater.placed`) is
+    noted. A file of the `previous` cache whose record's notes were `kept` keeps its
+    entry as it was. Once committed, `prune` removes the collections of earlier builds."""
     folder = cache_dir(out_dir, cards_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / _BLOCKS, marshal.dumps((DEFLATE_SETTINGS, dict(placed))))
+    commit.stage_bytes(folder / _BLOCKS, marshal.dumps((DEFLATE_SETTINGS, dict(placed))))
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for note in packaged:
         if note.origin and not note.kept:  # a kept record's entry is written back as read
             shipped = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
             by_record.setdefault(note.origin, []).append(shipped)
     name = f"collection-{uuid.uuid4().hex}.anki2"
-    shutil.move(collection, folder / name)
-    stat = (folder / name).stat()
+    stat = commit.stage_file(folder / name, collection).stat()  # the same file once renamed
     index = {
         "conditions": condition_names(cards),
         "collection": name,
         "collection_stat": (stat.st_size, stat.st_mtime_ns),  # a changed file is not used
     }
-    temporary = folder / f".{_INDEX}.tmp"
-    with temporary.open("wb") as stream:  # one entry at a time: never all in memory at once
+
+    def write(stream: BinaryIO) -> None:  # one entry at a time: never all in memory at once
         context = previous.context if previous else _context(inputs)  # the same inputs
         check = _write_entry(stream, (_header(inputs, context), index), 0)
         for file in cards.files:
@@ -166,7 +166,7 @@ def save(
                 continue
             entry = (
                 file.name,
-                inputs.files[f"cards/{file.name}"],
+                inputs.files.get(f"cards/{file.name}", ""),
                 file.data,
                 file.summary,
                 tuple((w.line, w.column, w.message) for w in file.warnings),
@@ -174,9 +174,20 @@ def save(
             )
             check = _write_entry(stream, entry, check)
         stream.write(check.to_bytes(4, "little"))
-    temporary.replace(folder / _INDEX)
-    for old in folder.glob("collection-*.anki2"):  # the collections of earlier builds
-        if old.name != name:
+
+    commit.stage(folder / _INDEX, write)
+
+
+def prune(out_dir: Path, cards_dir: Path) -> None:
+    """Remove the collections of earlier builds: all but the one the index names."""
+    folder = cache_dir(out_dir, cards_dir)
+    try:
+        _, index = marshal.loads(next(_entries(_checked((folder / _INDEX).read_bytes()))))
+        current = str(index["collection"])
+    except Exception:
+        return
+    for old in folder.glob("collection-*.anki2"):
+        if old.name != current:
             old.unlink(missing_ok=True)
 
 

@@ -15,15 +15,16 @@ import json
 import marshal
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import deckgen
-from deckgen.atomic import write_atomically
 from deckgen.changes import Changes
+from deckgen.commit import Commit, file_sha256
 from deckgen.errors import Problem
+from deckgen.sourcefiles import Listing, Refused, is_scratch, open_regular
 
 #: The state of one cards folder's build: `.deckgen-state-<folder digest>.json` in the output
 #: folder, so that several folders built into one output folder each keep their own.
@@ -55,30 +56,29 @@ class Inputs:
     again next time: a write within the same clock tick could otherwise go unseen.
     """
 
-    def __init__(self, cards_dir: Path, *, known: Path | None = None) -> None:
-        self.cards_dir = cards_dir
+    def __init__(self, listing: Listing, *, known: Path | None = None) -> None:
+        self.cards_dir = listing.root
         self._known = known if os.name == "posix" else None
         package = Path(deckgen.__file__).parent
         self._seen = _load_known(self._known) if self._known is not None else {}
         self._hashed: dict[str, _Known] = {}
         self.files = {
-            **_hashes(cards_dir, "cards", self._seen, self._hashed),
-            **_hashes(package, "deckgen", self._seen, self._hashed),
+            **_hashes(_listed(listing), "cards", self._seen, self._hashed, root=listing.root),
+            **_hashes(_walked(package), "deckgen", self._seen, self._hashed),
         }
         # The libraries that shape the output: an upgrade must rebuild.
         for name in _LIBRARIES:
             self.files[f"library/{name}"] = _library_version(name)
 
-    def refresh(self, path: Path) -> None:
-        """Hash `path` (a file under the cards folder) again, after the build rewrote it."""
-        key = "cards/" + path.relative_to(self.cards_dir).as_posix()
-        self.files[key] = file_digest(path) or ""
+    def written(self, name: str, digest: str) -> None:
+        """Note the digest of a file under the cards folder that the build rewrites."""
+        self.files[f"cards/{name}"] = digest
 
-    def remember(self) -> None:
-        """Keep the stat and digest of the files hashed, for the next build (see `known`);
-        called once a build has succeeded, so that a failed one writes nothing."""
+    def remember(self, commit: Commit) -> None:
+        """Keep the stat and digest of the files hashed, for the next build (see `known`),
+        with the files of a build that succeeds."""
         if self._known is not None and self._hashed != self._seen:
-            _save_known(self._known, self._hashed)
+            commit.stage_bytes(self._known, marshal.dumps((_KNOWN_VERSION, self._hashed)))
 
     @property
     def digest(self) -> str:
@@ -111,11 +111,6 @@ def _load_known(path: Path) -> dict[str, _Known]:
     return known if well_formed else {}  # damaged: hash every file again
 
 
-def _save_known(path: Path, known: dict[str, _Known]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, marshal.dumps((_KNOWN_VERSION, known)))
-
-
 #: The libraries whose versions shape the output: an upgrade must rebuild.
 _LIBRARIES = ("genanki", "markdown-it-py", "nh3", "pydantic", "PyYAML")
 
@@ -127,47 +122,58 @@ def _library_version(name: str) -> str:
         return "missing"
 
 
-def _hashes(
-    root: Path, label: str, seen: dict[str, _Known], hashed: dict[str, _Known]
-) -> dict[str, str]:
-    """Relative path -> sha256 of every file below `root` (string paths: fast at scale).
-    A file found in `seen` as it is now is not read; `hashed` gets each file whose stat
-    may be trusted next time."""
-    hashes: dict[str, str] = {}
+def _listed(listing: Listing) -> Iterator[tuple[str, str]]:
+    """(name relative to the cards folder, path) of each file listed."""
+    top = str(listing.root)
+    return ((name, f"{top}{os.sep}{name}") for name in listing.files)
+
+
+def _walked(root: Path) -> Iterator[tuple[str, str]]:
+    """(name relative to `root`, path) of each file below `root` but caches and scratch."""
     top = str(root)
-    settled = time.time_ns() - SETTLE_NS
     for folder, directories, files in os.walk(top):
         directories[:] = [d for d in directories if d != "__pycache__"]
-        relative = os.path.relpath(folder, top)
+        relative = os.path.relpath(folder, top).replace(os.sep, "/")
         for name in files:
-            if is_scratch(name):
-                continue
-            key = f"{label}/{name}" if relative == "." else f"{label}/{relative}/{name}"
-            path = f"{folder}{os.sep}{name}"
-            try:
-                stat = os.stat(path)  # noqa: PTH116 (os.walk gives strings)
-                look = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-                known = seen.get(key)
-                digest = known[4] if known is not None and known[:4] == look else _sha256(path)
-            except FileNotFoundError:  # gone since listed, e.g. an editor's probe file
-                continue
-            hashes[key] = digest
-            if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
-                hashed[key] = (*look, digest)
+            if not is_scratch(name):
+                yield (name if relative == "." else f"{relative}/{name}"), f"{folder}{os.sep}{name}"
+
+
+def _hashes(
+    files: Iterable[tuple[str, str]],
+    label: str,
+    seen: dict[str, _Known],
+    hashed: dict[str, _Known],
+    *,
+    root: Path | None = None,
+) -> dict[str, str]:
+    """`label`/name -> sha256 of each of `files` (string paths: fast at scale). A file
+    found in `seen` as it is now is not read; `hashed` gets each file whose stat may be
+    trusted next time. A file gone or turned into something else since it was listed is
+    left out (the build's own reading then says so)."""
+    hashes: dict[str, str] = {}
+    settled = time.time_ns() - SETTLE_NS
+    for name, path in files:
+        key = f"{label}/{name}"
+        try:
+            stat = os.stat(path)  # noqa: PTH116 (strings: fast at scale)
+            look = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            known = seen.get(key)
+            unchanged = known is not None and known[:4] == look
+            digest = known[4] if known is not None and unchanged else _sha256(path, root)
+        except (OSError, Refused):
+            continue
+        hashes[key] = digest
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
+            hashed[key] = (*look, digest)
     return hashes
 
 
-def is_scratch(name: str) -> bool:
-    """A file an editor (or deckgen, while writing) keeps beside the cards for a while:
-    Vim's swap files, backups ending in '~', Emacs' lock and auto-save files, '.tmp' files.
-    No build reads one, so it is no input: an open editor does not void the build cache."""
-    return name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp"))
-
-
-def _sha256(path: str | Path) -> str:
-    """The sha256 of a file, read in chunks (a large deck's lock is tens of megabytes)."""
+def _sha256(path: str, root: Path | None) -> str:
+    """The sha256 of a regular file, read in chunks (a large deck's lock is tens of
+    megabytes); a link only to a file inside `root`."""
     digest = hashlib.sha256()
-    with open(path, "rb") as file:  # noqa: PTH123 (os.walk gives strings)
+    with open_regular(Path(path), root=root) as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -175,19 +181,20 @@ def _sha256(path: str | Path) -> str:
 
 def file_digest(path: Path) -> str | None:
     """The sha256 of a file, read in chunks; None if there is no such file."""
-    return _sha256(path) if path.is_file() else None
+    return file_sha256(path) if path.is_file() else None
 
 
-def save(path: Path, *, inputs: str, report: Any) -> None:
-    """Record the inputs and the report of a build that just wrote `report.output`."""
+def save(commit: Commit, path: Path, *, inputs: str, report: Any, output_sha256: str) -> None:
+    """Stage the inputs and the report of a build that writes `report.output` (whose
+    digest is `output_sha256`), to be written with it."""
     state = {
         "version": STATE_VERSION,
         "inputs": inputs,
         "output": report.output.name,
-        "output_sha256": file_digest(report.output),
+        "output_sha256": output_sha256,
         "report": report,
     }
-    write_atomically(path, json.dumps(state, ensure_ascii=False, default=_plain))
+    commit.stage_bytes(path, json.dumps(state, ensure_ascii=False, default=_plain).encode())
 
 
 def load_unchanged(path: Path, *, inputs: str) -> dict[str, Any] | None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import difflib
 import marshal
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import cast
@@ -22,7 +21,8 @@ from deckgen.describe import validate
 from deckgen.diagrams import BUILTIN
 from deckgen.errors import DeckgenError, Findings, InvalidCards, Problem, display_path, problem_at
 from deckgen.gcpause import gc_paused
-from deckgen.media_check import check_diagram_images, is_media, unused_media, walk_files
+from deckgen.lock import LOCK_FILE, Lock, LockDamaged, read_lock
+from deckgen.media_check import check_diagram_images, is_media, lexical, unused_media
 from deckgen.notefile import NoteFile, summarise
 from deckgen.schema import (
     NOTE_FOLDERS,
@@ -34,6 +34,7 @@ from deckgen.schema import (
     Source,
     SourceKey,
 )
+from deckgen.sourcefiles import Listing, scan
 from deckgen.validate import check_file, check_html, check_order, check_references
 from deckgen.yamldoc import Document, read_yaml
 
@@ -44,7 +45,6 @@ __all__ = [
     "NoteFile",
     "Sources",
     "load_cards",
-    "note_files",
 ]
 
 DECK_FILE = "deck.yaml"
@@ -63,6 +63,7 @@ class Cards:
     sources: dict[str, Source]
     files: tuple[NoteFile, ...]  # points, concepts, conditions, facts; each by file name
     warnings: tuple[Problem, ...] = ()
+    lock: Lock = field(default_factory=Lock)  # as read, with what reading it repaired
 
     def in_folder(self, folder: str) -> tuple[NoteFile, ...]:
         return self._by_folder.get(folder, ())
@@ -97,33 +98,71 @@ class Cards:
         return (*self.points, *self.concepts, *self.conditions, *self.facts)
 
 
-def note_files(root: Path, folder: str) -> list[Path]:
-    """The YAML files of one note folder, in authored (file name) order."""
-    directory = root / folder
-    if not directory.is_dir():
-        return []
-    names = sorted(  # sorting names, not Path objects: the same order, far cheaper
-        entry.name
-        for entry in os.scandir(directory)
-        if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".")
-    )
-    return [directory / name for name in names]
+def _note_names(listing: Listing) -> dict[str, list[str]]:
+    """The YAML files of each note folder, as names relative to the cards folder, in
+    authored (file name) order."""
+    found: dict[str, list[str]] = {folder: [] for folder in NOTE_FOLDERS}
+    for name in listing.files:  # sorted: so is each folder's part
+        folder, _, rest = name.partition("/")
+        names = found.get(folder)
+        if names is not None and _is_note_name(rest):
+            names.append(name)
+    return found
+
+
+def _is_note_name(name: str) -> bool:
+    """Whether a name inside a note folder is a note file's: YAML, not hidden, no folder."""
+    return name.endswith(YAML_SUFFIXES) and not name.startswith(".") and "/" not in name
+
+
+def _is_input(name: str) -> bool:
+    """Whether deckgen reads the file or folder of this name (relative to the cards
+    folder; a folder's ends with '/') when it is there."""
+    folder, _, rest = name.rstrip("/").partition("/")
+    if not rest:
+        return folder in (".", DECK_FILE, SOURCES_FILE, LOCK_FILE, *NOTE_FOLDERS)
+    return folder in NOTE_FOLDERS and _is_note_name(rest)
+
+
+def _refused(root: Path, listing: Listing, used: set[Path], findings: Findings) -> None:
+    """Each entry deckgen will not read, located: an error if it is an input (a note file,
+    deck.yaml, sources.yaml, the lock), else a warning; but for the images in `used`,
+    whose problems deck.yaml's check reports where they are named."""
+    refused = dict(listing.refused)
+    for name in listing.folders:
+        if _is_input(name) and "/" in name.rstrip("/"):  # e.g. 'points/ST3.yaml/'
+            refused[name] = "is a folder, not a note file"
+    for name, why in sorted(refused.items()):
+        path = root / name.rstrip("/")
+        if lexical(path) in used:
+            continue
+        problem = problem_at(path, 1, 1, why)
+        if _is_input(name):
+            findings.error(problem)
+        else:
+            findings.warn(problem)
 
 
 @gc_paused
 def load_cards(
-    root: Path, *, strict: bool = False, cached: Mapping[str, NoteFile] | None = None
+    root: Path,
+    *,
+    strict: bool = False,
+    cached: Mapping[str, NoteFile] | None = None,
+    listing: Listing | None = None,
 ) -> Cards:
     """Parse and validate everything under `root`, or raise `InvalidCards` listing every error.
 
     With `strict`, warnings count as errors. `cached` holds note files, by name, as an
     earlier load gave them and known to be unchanged since: they are not read again, and
-    only the checks across files see them.
+    only the checks across files see them. `listing` is `root` as `sourcefiles.scan` lists
+    it, if the caller has it.
     """
     if not root.is_dir():
         raise DeckgenError(f"cards folder '{display_path(root)}' does not exist")
-    files = walk_files(root)
-    if not files:
+    listing = listing or scan(root)
+    files = [name for name in listing.files if not name.rpartition("/")[2].startswith(".")]
+    if not files and not listing.refused:
         raise DeckgenError(
             f"cards folder '{display_path(root)}' is empty: add deck.yaml, sources.yaml "
             "and notes under points/, concepts/, conditions/ or facts/"
@@ -131,9 +170,9 @@ def load_cards(
     findings = Findings()
     _stray_yaml(root, files, findings)
 
-    deck_doc = _read(root / DECK_FILE, findings)
+    deck_doc = _read(root, DECK_FILE, listing, findings)
     deck = validate(deck_doc, DeckConfig, findings) if deck_doc else None
-    sources_doc = _read(root / SOURCES_FILE, findings)
+    sources_doc = _read(root, SOURCES_FILE, listing, findings)
     sources = validate(sources_doc, Sources, findings) if sources_doc else None
     source_keys = set(sources) if sources is not None else _usable_keys(sources_doc)
     diagram_names = set(BUILTIN) | _raw_keys(deck_doc, "diagrams")
@@ -141,10 +180,10 @@ def load_cards(
     loaded: list[NoteFile] = []
     docs: dict[str, list[Document]] = {}  # per folder: what the checks across files read
     unreadable: dict[str, list[str]] = {}
-    for folder in NOTE_FOLDERS:
+    for folder, names in _note_names(listing).items():
         docs[folder], unreadable[folder] = [], []
-        for path in note_files(root, folder):
-            name = f"{folder}/{path.name}"
+        for name in names:
+            path = root / name
             file = cached.get(name) if cached else None
             if file is not None:
                 findings.warnings += file.warnings
@@ -167,8 +206,16 @@ def load_cards(
     for doc in (deck_doc, sources_doc):
         if doc is not None:
             check_html(doc, findings)
-    used = check_diagram_images(root, deck_doc, findings) if deck_doc else set()
+    used = check_diagram_images(root, deck_doc, listing, findings) if deck_doc else set()
+    _refused(root, listing, used, findings)
     unused_media([root / name for name in files if is_media(name)], used, findings)
+
+    lock = Lock()
+    if LOCK_FILE not in listing.refused:  # else reported already
+        try:  # all of it checked, unless the build's cache knows it as the last build wrote it
+            lock = read_lock(root / LOCK_FILE, root=root, decode=cached is None)
+        except LockDamaged as exc:
+            findings.error(exc.problem)
 
     errors = findings.errors + (findings.warnings if strict else [])
     if errors or deck is None or sources is None:
@@ -179,6 +226,7 @@ def load_cards(
         sources=sources,
         files=tuple(loaded),
         warnings=tuple(sorted(set(findings.warnings))),
+        lock=lock,
     )
 
 
@@ -193,10 +241,10 @@ def _load_note(
     validate: None, and its parsed document if there is one."""
     folder = name.partition("/")[0]
     own = Findings()  # what this file alone gives: kept for the next build
-    doc = _read(path, own)
+    doc = _read(path.parents[1], name, None, own)
     record = None
     if doc is not None:
-        check_html(doc, own)
+        check_html(doc, own, cloze_keys=_CLOZE_KEYS.get(folder, ()))
         record = validate(doc, NOTE_FOLDERS[folder], own)
         check_file(folder, doc, source_keys, diagram_names, own)
     findings.extend(own)
@@ -207,12 +255,19 @@ def _load_note(
     return file, None
 
 
-def _read(path: Path, findings: Findings) -> Document | None:
-    """Parse one file, recording its problems; a missing deck.yaml or sources.yaml is one."""
-    if not path.is_file() and path.name in (DECK_FILE, SOURCES_FILE):
-        findings.error(problem_at(path, 1, 1, "required file is missing"))
+#: The keys whose text may hold cloze markup, by note folder.
+_CLOZE_KEYS = {"points": ("location",), "concepts": ("definition",)}
+
+
+def _read(root: Path, name: str, listing: Listing | None, findings: Findings) -> Document | None:
+    """Parse one file of the cards folder, recording its problems. Given the `listing`, a
+    file it refused is not read (that is reported already), and a missing one is a problem."""
+    path = root / name
+    if listing is not None and name not in listing.files:
+        if name not in listing.refused:
+            findings.error(problem_at(path, 1, 1, "required file is missing"))
         return None
-    loaded = read_yaml(path)
+    loaded = read_yaml(path, root=root)
     findings.errors += loaded.errors
     findings.warnings += loaded.warnings
     return loaded.doc

@@ -77,6 +77,16 @@ def _warn(warnings: Iterable[Problem]) -> None:
         _echo(line, err=True, fg="yellow")
 
 
+def _repairs(repairs: Iterable[Problem]) -> None:
+    """What a build repairs (or, for `check`, will repair) in a lock."""
+    for problem in sorted(repairs):
+        _echo(f"Repair: {problem}", err=True, fg="yellow")
+
+
+def _waiting(folder: Path) -> None:
+    _echo(f"Waiting for another deckgen build using {display_path(folder)} to finish...", err=True)
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 88},
     epilog="Exit status: 0 success; 1 problems in the cards or another user error; "
@@ -157,6 +167,7 @@ def build_command(
                     dry_run=dry_run,
                     strict=strict,
                     progress=progress,
+                    waiting=_waiting,
                 )
             ]
         else:
@@ -166,6 +177,7 @@ def build_command(
                 dry_run=dry_run,
                 strict=strict,
                 progress=progress,
+                waiting=_waiting,
             )
     for report in reports:
         _show_report(report, quiet=quiet, verbose=verbose)
@@ -173,6 +185,7 @@ def build_command(
 
 def _show_report(report: BuildReport, *, quiet: bool, verbose: bool) -> None:
     _warn(report.warnings)
+    _repairs(report.repairs)
     if not quiet:
         head, *rest = format_report(report, verbose=verbose).split("\n")
         _echo(head, bold=True)
@@ -237,6 +250,7 @@ def check_command(cards_dir: Path, strict: bool, quiet: bool) -> None:
     """
     cards = load_cards(cards_dir, strict=strict)
     _warn(cards.warnings)
+    _repairs(cards.lock.repairs)
     if quiet:
         return
     counts = ", ".join(

@@ -55,10 +55,13 @@ def validate(doc: Document, target: Any, findings: Findings) -> Any | None:
     Returns the validated value, or None when there were errors (all recorded).
     """
     adapter = _adapter(target)
+    lossy = _lossy_numbers(doc, target, findings) if doc.numbers else False
     try:
-        return adapter.validate_python(doc.data)
+        value = adapter.validate_python(doc.data)
     except ValidationError as exc:
         errors = exc.errors()
+    else:
+        return None if lossy else value
     extra = [e for e in errors if e["type"] == "extra_forbidden"]
     other = [e for e in errors if e["type"] != "extra_forbidden"]
     for error in extra:
@@ -247,6 +250,39 @@ def _step(annotation: Any, part: str | int) -> tuple[Any, FieldInfo | None] | No
         elif origin is dict and not isinstance(part, int):
             return get_args(candidate)[1], None
     return None
+
+
+def _lossy_numbers(doc: Document, target: Any, findings: Findings) -> bool:
+    """An error for each number, written where the schema wants text, that YAML does not
+    read as written (`version: 1.10` would become '1.1', `code: 010` '10'); whether any."""
+    found = False
+    for path, written in doc.numbers.items():
+        if str in _type_at(target, path):
+            value = _value_at(doc.data, path)
+            message = (
+                f"{dotted(path)}: YAML reads {written} as the number {value}; "
+                f'write it in quotes ("{written}") to keep it as written'
+            )
+            findings.error(doc.problem(path, message))
+            found = True
+    return found
+
+
+def _type_at(target: Any, path: KeyPath) -> list[Any]:
+    """The types the schema allows at `path` (empty when it allows nothing there)."""
+    current: Any = target
+    for part in path:
+        stepped = _step(current, part)
+        if stepped is None:
+            return []
+        current = stepped[0]
+    return _unwrap(current)
+
+
+def _value_at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 def _field_at(target: Any, path: KeyPath) -> FieldInfo | None:

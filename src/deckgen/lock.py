@@ -11,7 +11,7 @@ users can find it in Anki (the importer never deletes), and name the fields that
 
 from __future__ import annotations
 
-import filecmp
+import hashlib
 import itertools
 import json
 import os
@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deckgen.errors import DeckgenError, display_path
+from deckgen.commit import Commit, file_sha256
+from deckgen.errors import DeckgenError, Problem, problem_at
+from deckgen.sourcefiles import Refused, read_regular
+from deckgen.yamldoc import UNSTORABLE
 
 LOCK_FILE = "deckgen.lock"
 LOCK_VERSION = 1
@@ -78,15 +81,61 @@ class NoteEntry:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NoteEntry:
+        """An entry from its JSON data, checked: raises `ValueError` naming what is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("a note's entry is not a JSON object")
+        note_id = _integer(data["id"], "id", MAX_ID)
+        mod = _integer(data["mod"], "mod", MAX_TIME)
+        notetype = _text(data["notetype"], "notetype")
+        deck = _text(data["deck"], "deck")
+        tags = tuple(_text(tag, "tags") for tag in _list(data["tags"], "tags"))
+        fields = data["fields"]
+        if not isinstance(fields, dict):
+            raise ValueError("'fields' is not a JSON object")
         return cls(
-            id=int(data["id"]),
-            mod=int(data["mod"]),
-            notetype=str(data["notetype"]),
-            deck=str(data["deck"]),
-            tags=tuple(data["tags"]),
-            fields=tuple((str(k), str(v)) for k, v in data["fields"].items()),
-            removed=bool(data.get("removed", False)),
+            id=note_id,
+            mod=mod,
+            notetype=notetype,
+            deck=deck,
+            tags=tags,
+            fields=tuple((_text(k, "fields"), _text(v, "fields")) for k, v in fields.items()),
+            removed=_flag(data.get("removed", False), "removed"),
         )
+
+
+#: Note ids and times are stored by Anki as 64-bit integers and read by its clients'
+#: JavaScript as doubles: ids stay below 2^53, times (seconds) far below.
+MAX_ID = 2**53 - 1
+MAX_TIME = 2**40
+
+
+def _integer(value: Any, name: str, highest: int) -> int:
+    if type(value) is not int or not 0 < value <= highest:
+        raise ValueError(
+            f"'{name}' is {json.dumps(value)[:40]}, not a whole number from 1 to {highest}"
+        )
+    return value
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"'{name}' holds {json.dumps(value)[:40]}, not text")
+    found = UNSTORABLE.search(value)
+    if found is not None:
+        raise ValueError(f"'{name}' holds U+{ord(found.group()):04X}, which Anki cannot store")
+    return value
+
+
+def _flag(value: Any, name: str) -> bool:
+    if type(value) is not bool:
+        raise ValueError(f"'{name}' is {json.dumps(value)[:40]}, not true or false")
+    return value
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"'{name}' is not a list")
+    return value
 
 
 @dataclass(frozen=True)
@@ -112,7 +161,7 @@ class NoteEntries(MutableMapping[str, NoteEntry]):
             try:
                 item = NoteEntry.from_json(json.loads(item))
             except _DAMAGE as exc:  # never a KeyError: `get` would take it for "no entry"
-                raise _damaged(self._source, exc) from None
+                raise LockDamaged(self._source, _note_line(self._source, key), exc) from None
             self._items[key] = item
         return item
 
@@ -161,6 +210,8 @@ class Lock:
     #: Diagram name -> point code -> its cloze number on the occlusion note. Numbers are
     #: never reused, so each occlusion card keeps asking for the same point.
     occlusion: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: What reading the lock repaired (see `read_lock`), for the build to report.
+    repairs: list[Problem] = field(default_factory=list)
 
     def chunks(self) -> Iterator[bytes]:
         """The lock as JSON, in pieces: one line per note, so a change shows in `git diff`
@@ -189,15 +240,17 @@ class Lock:
     def to_json(self) -> str:
         return b"".join(self.chunks()).decode()
 
-    def write(self, path: Path) -> None:
-        """Write the lock to `path` atomically, leaving the file untouched if it is the same."""
-        temporary = path.with_name(f".{path.name}.tmp")
-        with temporary.open("wb") as file:
-            file.writelines(self.chunks())
-        if path.is_file() and filecmp.cmp(temporary, path, shallow=False):
-            temporary.unlink()
-        else:
-            temporary.replace(path)
+    def stage(self, commit: Commit, path: Path) -> str:
+        """Stage the lock to be written to `path` with the build's other files, unless the
+        file there already holds the same bytes (it is then left untouched: git sees no
+        change). Returns the sha256 of the lock."""
+        digest = hashlib.sha256()
+        for chunk in self.chunks():
+            digest.update(chunk)
+        written = digest.hexdigest()
+        if not (path.is_file() and file_sha256(path) == written):
+            commit.stage_bytes(path, self.chunks())
+        return written
 
 
 def _lines(items: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
@@ -232,47 +285,199 @@ def build_time() -> int:
     return int(epoch) if epoch.isdigit() else int(time.time())
 
 
-def read_lock(path: Path) -> Lock:
-    """The lock at `path`, or an empty one if there is none yet."""
-    if not path.is_file():
+class LockDamaged(DeckgenError):
+    """The lock cannot be read as deckgen writes it; the problem says where."""
+
+    def __init__(self, path: Path | None, line: int, exc: Exception | str) -> None:
+        where = path if path is not None else Path(LOCK_FILE)
+        reason = exc if isinstance(exc, str) else _reason(exc)
+        message = (
+            f"the lock file is damaged ({reason}); restore it from git, "
+            "or delete it (the next import then updates every note once)"
+        )
+        self.problem = problem_at(where, line, 1, message)
+        super().__init__(str(self.problem))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing key {exc}"
+    return str(exc) or type(exc).__name__
+
+
+def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> Lock:
+    """The lock at `path`, or an empty one if there is none yet. Raises `LockDamaged` when
+    it cannot be read as deckgen writes it. Note ids that are not valid, or that two notes
+    share, and occlusion numbers that are not valid or not distinct are repaired, each
+    repair described in `Lock.repairs`. Each note's entry is checked when it is first read,
+    or here with `decode`. A link is followed only to a file inside `root`."""
+    if not os.path.lexists(path):
         return Lock()
     try:
-        head, raw_notes = _split_notes(path.read_bytes())
-        data = json.loads(head)
+        raw = read_regular(path, root=root)
+    except Refused as exc:
+        raise LockDamaged(path, 1, str(exc)) from None
+    try:
+        head, raw_notes = _split_notes(raw)
+        data = json.loads(head, object_pairs_hook=_unique_keys)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
         if data.get("version") != LOCK_VERSION:
             raise ValueError(f"unsupported lock version {data.get('version')!r}")
         if raw_notes is None:  # not as deckgen writes it (edited by hand?): decode it whole
-            raw_notes = {key: _encode(value) for key, value in data["notes"].items()}
-        return Lock(
-            notes=NoteEntries(raw_notes, source=path),
-            notetypes={
-                key: NotetypeEntry(
-                    hash=value["hash"],
-                    mod=int(value["mod"]),
-                    fields=tuple(value["fields"]),
-                    templates=tuple(value["templates"]),
-                )
-                for key, value in data["notetypes"].items()
-            },
-            occlusion={
-                str(name): {str(code): int(n) for code, n in numbers.items()}
-                for name, numbers in data.get("occlusion", {}).items()
-            },
-        )
+            raw_notes = {key: _encode(value) for key, value in _mapping(data["notes"]).items()}
+        notetypes = {
+            _text(key, "notetypes"): _notetype(value)
+            for key, value in _mapping(data["notetypes"]).items()
+        }
+        occlusion = _mapping(data.get("occlusion", {}))
+    except json.JSONDecodeError as exc:
+        raise LockDamaged(path, _json_line(raw, head, exc), exc.msg) from None
     except _DAMAGE as exc:
-        raise _damaged(path, exc) from None
+        raise LockDamaged(path, _line_of(raw, exc), exc) from None
+    lock = Lock(notes=NoteEntries(raw_notes, source=path), notetypes=notetypes)
+    for key in raw_notes:
+        if ":" not in key or UNSTORABLE.search(key):
+            raise LockDamaged(path, _note_line(path, key), f"'{key[:60]}' is not a note key")
+    lock.occlusion = _occlusion_numbers(occlusion, path, lock.repairs)
+    _repair_ids(lock, path)
+    if decode:
+        for key in raw_notes:
+            lock.notes[key]
+    return lock
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's keys, each once: json would keep the last of two silently."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _Duplicate(key)
+        found[key] = value
+    return found
+
+
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"'{key[:60]}' is listed twice")
+        self.key = key
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{json.dumps(value)[:40]} is not a JSON object")
+    return value
+
+
+def _notetype(value: Any) -> NotetypeEntry:
+    data = _mapping(value)
+    return NotetypeEntry(
+        hash=_text(data["hash"], "hash"),
+        mod=_integer(data["mod"], "mod", MAX_TIME),
+        fields=tuple(_text(name, "fields") for name in _list(data["fields"], "fields")),
+        templates=tuple(_text(name, "templates") for name in _list(data["templates"], "templates")),
+    )
+
+
+def _occlusion_numbers(
+    data: dict[str, Any], path: Path, repairs: list[Problem]
+) -> dict[str, dict[str, int]]:
+    """Each diagram's cloze number per point, as the lock holds them. A number that is not
+    a whole number from 1, or that an earlier point (in code order) has too, is dropped:
+    the build numbers that point anew, after every number in use (and says so)."""
+    numbers: dict[str, dict[str, int]] = {}
+    for name, codes in data.items():
+        kept: dict[str, int] = {}
+        for code, number in sorted(_mapping(codes).items()):
+            _text(code, "occlusion")
+            taken = next((other for other, n in kept.items() if n == number), None)
+            if type(number) is int and 0 < number <= MAX_ID and taken is None:
+                kept[code] = number
+                continue
+            why = "is not a whole number from 1" if taken is None else f"is also {taken}'s"
+            message = (
+                f"occlusion card {json.dumps(number)[:20]} of point {code} on diagram "
+                f"'{name}' {why}: the point gets a new card number"
+            )
+            repairs.append(problem_at(path, _line_of_text(path, f'"{name}"'), 1, message))
+        numbers[_text(name, "occlusion")] = kept
+    return numbers
+
+
+#: The start of a note's entry as `Lock.chunks` writes it, with its id.
+_ID = re.compile(rb'\{"id": (\d{1,16})[,}]')
+
+
+def _repair_ids(lock: Lock, path: Path) -> None:
+    """Give a new id to each note whose id is not valid, or is another note's (the note
+    first in key order keeps it). Anki matches notes by guid, so a new id loses nothing:
+    a reader who has the note keeps it under the id it has."""
+    entries = lock.notes
+    seen: dict[int, str] = {}
+    faulty: list[tuple[str, str]] = []
+    for key in sorted(entries):
+        found = _ID.match(entries.encoded(key))
+        note_id = int(found.group(1)) if found else _loose_id(entries.encoded(key))
+        if note_id is None or not 0 < note_id <= MAX_ID:
+            faulty.append((key, "is not a whole number from 1"))
+        elif note_id in seen:
+            faulty.append((key, f"is also the id of {seen[note_id]}"))
+        else:
+            seen[note_id] = key
+    highest = max(seen, default=0)
+    for key, why in faulty:
+        highest += ID_SPACING
+        data = json.loads(entries.encoded(key))
+        data["id"] = highest
+        entries[key] = NoteEntry.from_json(data)
+        message = f"the id of note {key} {why}: it gets the new id {highest}"
+        lock.repairs.append(problem_at(path, _note_line(path, key), 1, message))
+
+
+def _loose_id(raw: bytes) -> int | None:
+    """A note's id from its JSON text laid out in another way; None if it has none that
+    is a whole number."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    note_id = data.get("id") if isinstance(data, dict) else None
+    return note_id if type(note_id) is int else None
+
+
+def _note_line(path: Path | None, key: str) -> int:
+    """The line of a note's entry in the lock file (1 if it cannot be found)."""
+    return _line_of_text(path, json.dumps(key, ensure_ascii=False) + ":")
+
+
+def _line_of_text(path: Path | None, text: str) -> int:
+    """The line on which `text` first starts a line of the lock file (1 if nowhere)."""
+    try:
+        raw = path.read_bytes() if path is not None else b""
+    except OSError:
+        return 1
+    index = raw.find(b"\n" + text.encode())
+    return raw.count(b"\n", 0, index) + 2 if index >= 0 else 1
+
+
+def _line_of(raw: bytes, exc: Exception) -> int:
+    """Where in the lock a problem with its head is: the second use of a duplicate key."""
+    if isinstance(exc, _Duplicate):
+        needle = b"\n" + _encode(exc.key) + b":"
+        first = raw.find(needle)
+        second = raw.find(needle, first + 1) if first >= 0 else -1
+        if second >= 0:
+            return raw.count(b"\n", 0, second) + 2
+    return 1
+
+
+def _json_line(raw: bytes, head: bytes, exc: json.JSONDecodeError) -> int:
+    """The line of a JSON syntax error in the lock file (the head is the file's start)."""
+    return exc.lineno if raw.startswith(head[: exc.pos]) else 1
 
 
 #: What decoding a damaged lock raises.
-_DAMAGE = (ValueError, KeyError, TypeError, AttributeError)
-
-
-def _damaged(path: Path | None, exc: Exception) -> DeckgenError:
-    where = display_path(path) if path is not None else LOCK_FILE
-    return DeckgenError(
-        f"{where}: the lock file is damaged ({exc}); restore it from git, "
-        "or delete it (the next import then updates every note once)"
-    )
+_DAMAGE = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
 
 
 #: A note's line as `Lock.chunks` writes it, with a key that has no escapes: the JSON text
@@ -316,6 +521,8 @@ def _split_lines(body: str) -> dict[str, str] | None:
         value = line[end + 2 : None if index == last else -1]  # each but the last ends with ','
         if not isinstance(key, str) or line[end : end + 3] != ": {" or value[-1:] != "}":
             return None
+        if key in found:
+            raise _Duplicate(key)
         found[key] = value
     return found
 

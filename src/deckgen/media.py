@@ -20,6 +20,7 @@ from pathlib import Path
 
 from deckgen.diagrams import BUILTIN, SYMMETRIC, builtin_svg
 from deckgen.schema import DeckConfig
+from deckgen.sourcefiles import read_regular
 
 _NUMBER = r"\s*(-?[\d.]+(?:[eE][-+]?\d+)?)[\s,]*"
 _VIEWBOX = re.compile(r"""\bviewBox\s*=\s*(["'])""" + _NUMBER * 4 + r"\1", re.IGNORECASE)
@@ -217,7 +218,7 @@ def load_diagrams(cards_root: Path, config: DeckConfig, names: set[str]) -> dict
     for name in sorted(names):
         source = config.diagrams.get(name)
         if source is not None:
-            data = (cards_root / source.image).read_bytes()
+            data = read_regular(cards_root / source.image, root=cards_root)
             diagrams[name] = _from_bytes(name, source.title, data)
         else:
             builtin = _from_bytes(name, BUILTIN[name], builtin_svg(name))
@@ -242,15 +243,23 @@ def _from_bytes(name: str, title: str, data: bytes) -> Diagram:
     return Diagram(name, title, data, "image/svg+xml", width, height, (left, top))
 
 
+#: Largest coordinate of a viewBox: far beyond any drawing, and small enough that every
+#: position worked out from it stays a finite number.
+MAX_COORDINATE = 1e6
+
+
 def svg_viewbox(start_tag: str) -> tuple[float, float, float, float] | None:
     """(min-x, min-y, width, height) from an <svg> start tag; None unless all four are
-    numbers and the size is positive."""
+    numbers within `MAX_COORDINATE` and the size is positive."""
     match = _VIEWBOX.search(start_tag)
     if match is None:
         return None
     try:
-        left, top, width, height = (float(match[i]) for i in range(2, 6))
+        box = tuple(float(match[i]) for i in range(2, 6))
     except ValueError:  # e.g. "4.0.0"
+        return None
+    left, top, width, height = box
+    if not all(abs(number) <= MAX_COORDINATE for number in box):  # inf and nan too
         return None
     return (left, top, width, height) if width > 0 and height > 0 else None
 

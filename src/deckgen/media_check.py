@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from deckgen.errors import Findings, problem_at
-from deckgen.media import jpeg_size, svg_viewbox, xml_root
-from deckgen.yamldoc import Document, KeyPath
+from deckgen.media import MAX_COORDINATE, jpeg_size, svg_viewbox, xml_root
+from deckgen.sourcefiles import CANNOT_READ, Listing, Refused, read_regular
+from deckgen.svgsafe import svg_problems
+from deckgen.yamldoc import UNSTORABLE, Document, KeyPath
 
 #: File endings treated as media: such a file that nothing uses gets a warning.
 MEDIA_SUFFIXES = frozenset(
@@ -26,7 +28,9 @@ _SUFFIXES = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}
 _NAMES = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
 
 
-def check_diagram_images(root: Path, deck: Document, findings: Findings) -> set[Path]:
+def check_diagram_images(
+    root: Path, deck: Document, listing: Listing, findings: Findings
+) -> set[Path]:
     """Check each `diagrams: {name: {image: ...}}` entry of deck.yaml; return the files used.
 
     Works on the raw data, so images are checked even when deck.yaml has other errors.
@@ -37,15 +41,15 @@ def check_diagram_images(root: Path, deck: Document, findings: Findings) -> set[
         return used
     for name, entry in diagrams.items():
         image = entry.get("image") if isinstance(entry, dict) else None
-        if isinstance(image, str) and image.strip():
+        if isinstance(image, str) and image.strip() and not UNSTORABLE.search(image):
             path: KeyPath = ("diagrams", name, "image")
-            found = _check_image(root, image.strip(), deck, path, findings)
+            found = _check_image(root, image.strip(), deck, path, listing, findings)
             used.update(found)
     return used
 
 
 def _check_image(
-    root: Path, image: str, deck: Document, path: KeyPath, findings: Findings
+    root: Path, image: str, deck: Document, path: KeyPath, listing: Listing, findings: Findings
 ) -> set[Path]:
     where = ".".join(str(part) for part in path)
 
@@ -61,31 +65,37 @@ def _check_image(
         return error(f"'{image}' is outside the cards folder; keep images inside it")
     try:
         resolved = candidate.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         error(f"'{image}' is a link that cannot be followed")
         return {candidate}
     if not resolved.is_relative_to(base.resolve()):
         error(f"'{image}' is a link to a file outside the cards folder")
         return {candidate}
     used = {candidate, resolved}
-    if not candidate.exists():
+    if not os.path.lexists(candidate):
         message = f"file '{image}' not found"
-        close = difflib.get_close_matches(image, _relative_media(base), n=1)
+        close = difflib.get_close_matches(image, _relative_media(listing), n=1)
         error(message + (f" (did you mean '{close[0]}'?)" if close else ""))
         return used
     if candidate.is_dir():
         error(f"'{image}' is a folder, not an image file")
         return used
     try:
-        with candidate.open("rb") as file:
-            data = file.read(MAX_IMAGE_BYTES + 1)
-    except OSError as exc:
-        error(f"cannot read '{image}': {exc.strerror or type(exc).__name__}")
+        data = read_regular(candidate, MAX_IMAGE_BYTES, root=base)
+    except Refused as exc:
+        reason = str(exc)
+        if reason.startswith(CANNOT_READ):
+            error(f"cannot read '{image}': {reason.removeprefix(CANNOT_READ)}")
+        else:
+            error(f"'{image}' {reason}")
         return used
     if len(data) > MAX_IMAGE_BYTES:
         error(f"'{image}' is larger than {MAX_IMAGE_BYTES:,} bytes")
         return used
     kind, trouble = sniff_image(data)
+    if kind == "svg" and not trouble:
+        for line, column, message in svg_problems(data):
+            findings.error(problem_at(candidate, line, column, message))
     if kind is None:
         error(f"'{image}' is not an SVG, PNG or JPEG image (found {trouble})")
     elif trouble:
@@ -108,26 +118,13 @@ def lexical(path: Path) -> Path:
     return Path(os.path.normpath(Path.cwd() / path))
 
 
-def _relative_media(base: Path) -> list[str]:
-    return sorted(name for name in walk_files(base) if is_media(name))
+def _relative_media(listing: Listing) -> list[str]:
+    return [name for name in listing.files if is_media(name)]
 
 
 def is_media(name: str) -> bool:
     """Whether a file name has a media suffix (strings, not paths: called per file)."""
     return os.path.splitext(name)[1].lower() in MEDIA_SUFFIXES  # noqa: PTH122
-
-
-def walk_files(root: Path) -> list[str]:
-    """Every file under `root` outside hidden folders, without following folder links, as
-    '/'-separated paths relative to `root` (strings: a large deck has thousands)."""
-    found: list[str] = []
-    top = str(root)
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        relative = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if relative == "." else f"{relative}/"
-        found += [prefix + name for name in sorted(files) if not name.startswith(".")]
-    return found
 
 
 def sniff_image(data: bytes) -> tuple[str | None, str | None]:
@@ -145,6 +142,11 @@ def sniff_image(data: bytes) -> tuple[str | None, str | None]:
         name, start_tag = root
         if name.rsplit(":", 1)[-1] != "svg":
             return None, f"XML whose root element is <{name}>"
+        if svg_viewbox(start_tag) is None and "viewbox" in start_tag.lower():
+            return "svg", (
+                f"its viewBox must be four numbers of at most {MAX_COORDINATE:,.0f}, "
+                'with a positive width and height, e.g. viewBox="0 0 800 600"'
+            )
         if svg_viewbox(start_tag) is None:
             return "svg", 'its <svg> element needs a viewBox, e.g. viewBox="0 0 800 600"'
         return "svg", None

@@ -161,8 +161,9 @@ class _Builder:
 
         text = cloze_text(point.location, point.location_cloze)
         if text is not None:
+            heading = f"<b>{plain(point.code)}</b> ({plain(point.pinyin)})"
             cloze = {
-                "Text": f"<b>{plain(point.code)}</b> ({plain(point.pinyin)}): {inline(text)}",
+                "Text": f"{heading}: {inline(text, cloze=True)}",
                 "Topic": "Point location",
                 "Extra": "",
                 "Image": labelled_html,
@@ -240,7 +241,7 @@ class _Builder:
         text = cloze_text(concept.definition, concept.cloze)
         if text is not None:
             cloze = {
-                "Text": f"<b>{plain(concept.term)}</b>: {inline(text)}",
+                "Text": f"<b>{plain(concept.term)}</b>: {inline(text, cloze=True)}",
                 "Topic": "TCM concept",
                 "Extra": plain(" ".join(filter(None, (concept.pinyin, concept.hanzi)))),
                 "Image": "",

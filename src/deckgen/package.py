@@ -1,19 +1,16 @@
 """Write an .apkg: genanki fills a SQLite collection that we own, then we zip it
-reproducibly (sorted entries, fixed times, deflate) into a temporary file beside the
-target and rename it into place, so an interrupted build never leaves a broken file."""
+reproducibly (sorted entries, fixed times, deflate). The build writes the zip to a
+temporary file and renames it into place with the lock (see `commit`)."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import genanki
 
@@ -223,14 +220,14 @@ def _card_rows(cards: list[Row]) -> Iterator[Row]:
 
 
 def write_zip(
-    target: Path,
+    stream: BinaryIO,
     *,
     collection: Path,
     media: Sequence[MediaFile],
     deflater: Deflater | None = None,
-) -> int:
-    """Zip the collection and media reproducibly and atomically; return the size in bytes.
-    `deflater` may hold blocks compressed by an earlier build (see `zipwrite`)."""
+) -> None:
+    """Zip the collection and media reproducibly into `stream`. `deflater` may hold
+    blocks compressed by an earlier build (see `zipwrite`)."""
     ordered = sorted({item.name: item for item in media}.values(), key=lambda item: item.name)
     media_map = {str(index): item.name for index, item in enumerate(ordered)}
     entries: list[tuple[str, bytes | Path]] = [
@@ -238,22 +235,5 @@ def write_zip(
         ("media", json.dumps(media_map, sort_keys=True).encode()),
         *((str(index), item.data) for index, item in enumerate(ordered)),
     ]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _replacing(target) as temporary, temporary.open("wb") as stream:
-        entries.sort(key=lambda entry: entry[0])
-        zipwrite.write_zip(stream, entries, deflater or Deflater())
-    return target.stat().st_size
-
-
-@contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target` that replaces it only if the block succeeds."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        temporary.chmod(0o644)
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
+    entries.sort(key=lambda entry: entry[0])
+    zipwrite.write_zip(stream, entries, deflater or Deflater())

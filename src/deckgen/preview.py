@@ -16,9 +16,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from deckgen.atomic import write_atomically
 from deckgen.cards import Cards, load_cards
-from deckgen.lock import LOCK_FILE, read_lock
+from deckgen.commit import write_atomically
 from deckgen.media import MediaFile
 from deckgen.notes import NoteSpec, build_notes, occlusion_numbers
 from deckgen.notetypes import NoteType
@@ -85,7 +84,7 @@ def load_preview_cards(
 ) -> tuple[str, list[PreviewCard]]:
     """The deck's name and every card its next build would have, rendered."""
     cards = loaded if loaded is not None else load_cards(cards_dir)
-    numbers = occlusion_numbers(cards, read_lock(cards_dir / LOCK_FILE).occlusion)
+    numbers = occlusion_numbers(cards, cards.lock.occlusion)
     return cards.deck.name, preview_cards(build_notes(cards, occlusion=numbers))
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckgen.cards import Cards, load_cards
-from deckgen.lock import LOCK_FILE, read_lock
 from deckgen.notefile import record_id
 from deckgen.notes import NoteSpec, build_notes, occlusion_numbers
 from deckgen.preview import card_ordinals
@@ -82,5 +81,5 @@ def format_stats(stats: Stats) -> str:
 def stats_of(cards_dir: Path) -> Stats:
     """The statistics of a cards folder, counted from the notes its next build would make."""
     cards = load_cards(cards_dir)
-    lock = read_lock(cards_dir / LOCK_FILE)
-    return collect(cards, build_notes(cards, occlusion=occlusion_numbers(cards, lock.occlusion)))
+    numbers = occlusion_numbers(cards, cards.lock.occlusion)
+    return collect(cards, build_notes(cards, occlusion=numbers))

@@ -18,6 +18,7 @@ _DANGEROUS_TAG = re.compile(r"<\s*/?\s*(script|iframe)\b", re.IGNORECASE)
 _EVENT_HANDLER = re.compile(r"<[a-z][^>]*?[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
 _SCRIPT_URL = re.compile(r"\bjavascript\s*:", re.IGNORECASE)
 _PLAIN_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
+_ANKI_SYNTAX = re.compile(r"\{\{|\}\}|\[(?:sound|/?anki):", re.IGNORECASE)
 _TAG = re.compile(r"</?([a-z][a-z0-9-]*)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 
@@ -144,12 +145,16 @@ def _ids(folder: str, docs: list[Document]) -> list[tuple[str, Document]]:
 
 def _duplicate_ids(folder: str, ids: list[tuple[str, Document]], findings: Findings) -> None:
     key = ID_KEYS[folder]
-    seen: dict[str, Document] = {}
+    seen: dict[str, tuple[str, Document]] = {}
     for note_id, doc in ids:
-        first = seen.setdefault(note_id, doc)
+        first_id, first = seen.setdefault(note_id.casefold(), (note_id, doc))
         if first is doc:
             continue
-        message = f"{key}: duplicate {key} '{note_id}' (also in {_place(first, (key,))})"
+        where = _place(first, (key,))
+        if first_id == note_id:
+            message = f"{key}: duplicate {key} '{note_id}' (also in {where})"
+        else:  # two such files cannot both exist on macOS or Windows
+            message = f"{key}: '{note_id}' differs only in case from '{first_id}' ({where})"
         findings.error(doc.problem((key,), message))
 
 
@@ -265,13 +270,23 @@ def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
             yield from strings(item, (*path, i))
 
 
-def check_html(doc: Document, findings: Findings) -> None:
+def check_html(doc: Document, findings: Findings, *, cloze_keys: tuple[str, ...] = ()) -> None:
     """Raw HTML in text: scripts, frames, event handlers and script URLs are errors; other
-    tags are warnings, since deckgen shows them as text rather than formatting."""
+    tags are warnings, since deckgen shows them as text rather than formatting. So is
+    Anki's own syntax (`{{...}}`, `[sound:...]`), but for cloze markup at `cloze_keys`."""
+    cloze_paths = [(key,) for key in cloze_keys]
     for path, text in strings(doc.data):
-        if "<" not in text and ":" not in text:
+        if "<" not in text and ":" not in text and "{" not in text and "}" not in text:
             continue
         where = dotted(path) or "text"
+        syntax = _ANKI_SYNTAX.search(text)
+        cloze = syntax is not None and syntax.group() in ("{{", "}}") and path[:1] in cloze_paths
+        if syntax and not cloze:
+            message = (
+                f"{where}: '{syntax.group()}' is Anki's own syntax; deckgen shows it as text"
+                + (" (cloze deletions work in the cloze text only)" if "{{" in text else "")
+            )
+            findings.warn(doc.problem(path, message))
         danger = _danger(text)
         if danger:
             message = (

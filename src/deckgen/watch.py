@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deckgen.build import BuildReport, build
-from deckgen.buildstate import is_scratch
 from deckgen.errors import DeckgenError, display_path
 from deckgen.lock import LOCK_FILE
+from deckgen.sourcefiles import is_scratch
 
 if TYPE_CHECKING:
     import watchfiles

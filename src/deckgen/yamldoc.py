@@ -10,6 +10,7 @@ Merge keys (`<<`) are resolved here too, inside that budget.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from deckgen.errors import Problem, problem_at
+from deckgen.sourcefiles import Refused, read_regular
 from deckgen.yamlloader import Loader, fast_compose
 
 KeyPath = tuple[str | int, ...]
@@ -25,6 +27,23 @@ KeyPath = tuple[str | int, ...]
 MAX_NODES = 50_000
 #: Largest file read, in bytes; a note file is a few kilobytes, a big sources.yaml ~100 kB.
 MAX_BYTES = 500_000
+#: Most characters of text one file may expand to once aliases are followed: one long
+#: anchored text used many times must not fill the memory of every step after parsing.
+MAX_CHARACTERS = 4 * MAX_BYTES
+
+#: Characters that no text in a deck may hold: Anki separates fields with U+001F, SQLite
+#: and the zip's UTF-8 cannot store a lone surrogate, and the other control characters
+#: (C0 but tab and line feed, DEL, C1) and the noncharacters are invisible or rejected by
+#: Anki's clients. The YAML reader refuses them typed into a file; escapes such as "\x1f"
+#: and "\ud800" in a double-quoted text get past it, and are caught here.
+UNSTORABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]"
+)
+#: What may put an unstorable character into a parsed value: an escape, or a raw NEL
+#: (which YAML reads as a line break) or noncharacter that the YAML reader lets through.
+_MAY_HOLD_UNSTORABLE = re.compile("[\\\x85\ufdd0-\ufdef]|[\U0001fffe-\U0010ffff]")
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BOMS = {
@@ -45,6 +64,11 @@ class Document:
 
     path: Path
     data: Any
+    #: The cards folder the file is in: a link inside it is followed to read it again.
+    root: Path | None = None
+    #: Key paths of numbers whose text YAML does not keep (`1.10` is read as 1.1): where
+    #: the schema wants text, the text as written is lost (see `describe.validate`).
+    numbers: dict[KeyPath, str] = field(default_factory=dict)
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     marked: bool = False  # the marks have been worked out
@@ -54,8 +78,8 @@ class Document:
         if not self.marked:
             self.marked = True
             try:
-                raw = self.path.read_bytes()
-            except OSError:  # gone since it was parsed: the file's start will have to do
+                raw = read_regular(self.path, MAX_BYTES, root=self.root)
+            except Refused:  # gone since it was parsed: the file's start will have to do
                 raw = b""
             _record_marks(self, raw.decode("utf-8-sig", errors="replace"))
         marks = self.key_marks if at_key else self.value_marks
@@ -81,7 +105,13 @@ class Loaded:
 
 
 class _TooLarge(Exception):
-    pass
+    """Aliases expand too far: by default in values, `_TooLarge(TOO_MANY_CHARACTERS)` in text."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or f"YAML aliases expand to more than {MAX_NODES:,} values")
+
+
+TOO_MANY_CHARACTERS = f"YAML aliases expand to more than {MAX_CHARACTERS:,} characters of text"
 
 
 class _Recursive(Exception):
@@ -89,11 +119,15 @@ class _Recursive(Exception):
 
 
 class _Builder:
-    def __init__(self, loader: Loader, doc: Document, *, marks: bool) -> None:
+    def __init__(
+        self, loader: Loader, doc: Document, *, marks: bool, check_text: bool = True
+    ) -> None:
         self.loader = loader
         self.doc = doc
         self.marks = marks  # record every node's position in `doc`
+        self.check_text = check_text  # the text may hold an unstorable character
         self.nodes = 0
+        self.characters = 0
         self.problems: list[Problem] = []
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
@@ -106,10 +140,18 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        value = self._scalar(node)
+        if type(value) in (int, float) and not self.marks and str(value) != node.value:
+            self.doc.numbers[path] = node.value
+        return value
 
     def _scalar(self, node: yaml.Node) -> Any:
+        self.characters += len(node.value)
+        if self.characters > MAX_CHARACTERS:
+            raise _TooLarge(TOO_MANY_CHARACTERS)
         if node.tag == _STR_TAG:  # most values: what PyYAML's constructor would return
+            if self.check_text:
+                self._check_text(node)
             return node.value
         try:
             return self.loader.construct_object(node)
@@ -119,6 +161,11 @@ class _Builder:
             tag = node.tag.removeprefix("tag:yaml.org,2002:")
             self._report(node, f"YAML error: '{node.value}' is not a valid !!{tag}")
             return node.value
+
+    def _check_text(self, node: yaml.Node) -> None:
+        found = UNSTORABLE.search(node.value)
+        if found is not None and not self.marks:
+            self._report(node, unstorable_message(found.group()))
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -165,42 +212,57 @@ class _Builder:
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+def unstorable_message(character: str) -> str:
+    return (
+        f"the character U+{ord(character):04X} cannot be stored in an Anki deck "
+        "(a control character, a lone surrogate or a noncharacter); remove it"
+    )
+
+
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def expanded_size(root: yaml.Node, limit: int = MAX_NODES) -> int:
     """How many nodes `root` expands to with every alias followed, capped at `limit` + 1.
+    Raises `_TooLarge` when its texts expand to more than `MAX_CHARACTERS` characters.
 
     Shared nodes are counted once per use but computed once, so this is linear in the
     file however far its aliases would expand. Raises `_Recursive` on a cycle.
     """
-    sizes: dict[int, int] = {}
-    in_progress = -1
+    sizes: dict[int, tuple[int, int]] = {}
+    in_progress = (-1, -1)
 
-    def size(node: yaml.Node) -> int:
+    def size(node: yaml.Node) -> tuple[int, int]:
         known = sizes.get(id(node))
         if known == in_progress:
             raise _Recursive
         if known is not None:
             return known
         sizes[id(node)] = in_progress
-        total = 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                total += size(key) + size(value)
-                if total > limit:
+        nodes, characters = 1, 0
+        if isinstance(node, yaml.ScalarNode):
+            characters = len(node.value)
+        else:
+            children = (
+                [part for pair in node.value for part in pair]
+                if isinstance(node, yaml.MappingNode)
+                else node.value
+            )
+            for child in children:
+                child_nodes, child_characters = size(child)
+                nodes += child_nodes
+                characters += child_characters
+                if nodes > limit or characters > MAX_CHARACTERS:
                     break
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                total += size(item)
-                if total > limit:
-                    break
-        total = min(total, limit + 1)
+        total = (min(nodes, limit + 1), min(characters, MAX_CHARACTERS + 1))
         sizes[id(node)] = total
         return total
 
-    return size(root)
+    nodes, characters = size(root)
+    if characters > MAX_CHARACTERS:
+        raise _TooLarge(TOO_MANY_CHARACTERS)
+    return nodes
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str | None, Loaded]:
@@ -313,14 +375,13 @@ def _record_marks(doc: Document, text: str) -> None:
         loader.dispose()
 
 
-def read_yaml(path: Path) -> Loaded:
-    """Read and parse `path` within the size limits, collecting every problem found."""
+def read_yaml(path: Path, *, root: Path | None = None) -> Loaded:
+    """Read and parse `path` within the size limits, collecting every problem found. The
+    file is read only if it is a regular file; a link only to a file inside `root`."""
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return Loaded(None, [problem_at(path, 1, 1, f"cannot read file: {reason}")])
+        raw = read_regular(path, MAX_BYTES, root=root)
+    except Refused as exc:
+        return Loaded(None, [problem_at(path, 1, 1, str(exc))])
     if len(raw) > MAX_BYTES:
         message = f"file is larger than {MAX_BYTES:,} bytes; split it up"
         return Loaded(None, [problem_at(path, 1, 1, message)])
@@ -333,7 +394,7 @@ def read_yaml(path: Path) -> Loaded:
     except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
         result.errors.append(_reader_problem(path, text, exc))
         return result
-    doc = Document(path=path, data=None)
+    doc = Document(path=path, data=None, root=root)
     try:
         node = fast[1] if fast else loader.get_single_node()
         if node is None:
@@ -343,7 +404,8 @@ def read_yaml(path: Path) -> Loaded:
         might_expand = "&" in text or len(text) > MAX_NODES
         if might_expand and expanded_size(node) > MAX_NODES:
             raise _TooLarge
-        builder = _Builder(loader, doc, marks=False)
+        check_text = _MAY_HOLD_UNSTORABLE.search(text) is not None
+        builder = _Builder(loader, doc, marks=False, check_text=check_text)
         doc.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         result.errors += _syntax_problems(path, text, exc)
@@ -354,9 +416,8 @@ def read_yaml(path: Path) -> Loaded:
     except yaml.YAMLError as exc:
         result.errors.append(problem_at(path, 1, 1, f"YAML error: {exc}"))
         return result
-    except _TooLarge:
-        message = f"YAML aliases expand to more than {MAX_NODES:,} values"
-        result.errors.append(problem_at(path, 1, 1, message))
+    except _TooLarge as exc:
+        result.errors.append(problem_at(path, 1, 1, str(exc)))
         return result
     except _Recursive:
         message = "a YAML alias refers to its own anchor (a recursive structure)"

@@ -1,0 +1,235 @@
+"""Writing files all or nothing: each is written whole to a temporary file beside its
+target and flushed to disk; only when every one is whole are they renamed into place,
+in the order staged. On any failure nothing is renamed and every temporary file is
+removed, so the files a build replaces are either all the old ones or all the new ones.
+
+The renames themselves fail only in rare cases (a target replaced by a folder since it
+was checked, a disk pulled out): then those already renamed are put back from hard links
+taken of the old files just before, where the file system allows hard links.
+
+The temporary files are named `.<target name>.<random>.deckgen.tmp`; `sweep` removes
+those a killed build left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from deckgen.errors import DeckgenError, display_path
+
+TEMPORARY_SUFFIX = ".deckgen.tmp"
+#: Temporary names of earlier deckgen versions, swept too.
+_OLD_TEMPORARY = (".deckgen.lock.tmp", ".index.marshal.tmp", ".blocks.marshal.tmp")
+
+
+class WriteFailed(DeckgenError):
+    """A file could not be written or put in place; nothing was changed."""
+
+    def __init__(self, target: Path, reason: str) -> None:
+        super().__init__(f"cannot write {display_path(target)}: {reason}; nothing was changed")
+        self.target = target
+
+
+class Commit:
+    """Files staged to replace their targets together (see the module's docstring).
+
+    Use as a context manager: leaving it by an exception removes what was staged."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []  # (temporary file, target), in order
+
+    def __enter__(self) -> Commit:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is not None:
+            self.abort()
+
+    @property
+    def targets(self) -> list[Path]:
+        return [target for _, target in self._staged]
+
+    def stage(self, target: Path, write: Callable[[BinaryIO], None]) -> Path:
+        """A temporary file beside `target` filled by `write(stream)` and flushed to disk;
+        it replaces `target` on `commit`. Returns its path."""
+        with failing_as(target):
+            temporary = self._temporary(target)
+            with temporary.open("wb") as stream:
+                write(stream)
+                stream.flush()
+                os.fsync(stream.fileno())
+        return temporary
+
+    def stage_bytes(self, target: Path, data: bytes | Iterable[bytes]) -> Path:
+        """`stage` with the bytes (or pieces of bytes) to write."""
+        pieces = [data] if isinstance(data, bytes) else data
+        return self.stage(target, lambda stream: stream.writelines(pieces))
+
+    def stage_file(self, target: Path, source: Path) -> Path:
+        """`stage` with the file `source`, moved beside `target` (copied if it is on
+        another file system)."""
+        with failing_as(target):
+            temporary = self._temporary(target)
+            try:
+                source.replace(temporary)
+            except OSError:
+                with source.open("rb") as file, temporary.open("wb") as stream:
+                    shutil.copyfileobj(file, stream, 1 << 20)
+            with temporary.open("rb+") as stream:
+                os.fsync(stream.fileno())
+        return temporary
+
+    def _temporary(self, target: Path) -> Path:
+        """A new, empty temporary file beside `target`, staged to replace it."""
+        _check_target(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
+        )
+        os.close(handle)
+        temporary = Path(name)
+        self._staged.append((temporary, target))
+        temporary.chmod(0o666 & ~_UMASK)  # as a file created by `open` would be
+        return temporary
+
+    def commit(self) -> None:
+        """Rename every staged file into place, in the order staged."""
+        backups: dict[Path, Path] = {}
+        done: list[Path] = []
+        try:
+            for _, target in self._staged:
+                with failing_as(target):
+                    _check_target(target)
+                backup = _hard_link(target)
+                if backup is not None:
+                    backups[target] = backup
+            for temporary, target in self._staged:
+                with failing_as(target):
+                    temporary.replace(target)
+                done.append(target)
+            for folder in dict.fromkeys(target.parent for target in done):
+                _sync_folder(folder)
+        except BaseException:
+            for target in reversed(done):  # put back what was replaced
+                with contextlib.suppress(OSError):
+                    if target in backups:
+                        backups.pop(target).replace(target)
+                    else:
+                        target.unlink()
+            raise
+        finally:
+            for backup in backups.values():
+                with contextlib.suppress(OSError):
+                    backup.unlink()
+            self.abort()
+
+    def abort(self) -> None:
+        """Remove every temporary file still there."""
+        for temporary, _ in self._staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        self._staged.clear()
+
+
+def write_atomically(path: Path, data: bytes | str) -> None:
+    """Replace `path` whole with `data` (text as UTF-8): a reader sees the old file or the
+    new one, never half of one."""
+    with Commit() as commit:
+        commit.stage_bytes(path, data.encode() if isinstance(data, str) else data)
+        commit.commit()
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks (a large deck's lock is tens of megabytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sweep(folder: Path, *, prefix: str = "") -> None:
+    """Remove the temporary files that an interrupted deckgen left in `folder` (those whose
+    name starts with `prefix` too, when given). Only call it while no other deckgen may
+    be writing there (see `mutex`)."""
+    try:
+        names = [path.name for path in folder.iterdir()]
+    except OSError:
+        return
+    for name in names:
+        ours = name.endswith(TEMPORARY_SUFFIX) or name in _OLD_TEMPORARY
+        ours = ours or (name.startswith(".") and name.endswith(".apkg.tmp"))
+        if ours and name.startswith("." + prefix):
+            with contextlib.suppress(OSError):
+                path = folder / name
+                if stat.S_ISREG(path.lstat().st_mode):
+                    path.unlink()
+
+
+@contextlib.contextmanager
+def failing_as(target: Path) -> Iterator[None]:
+    """Any error writing is a `WriteFailed` naming `target`, the path the user can fix."""
+    try:
+        yield
+    except OSError as exc:
+        raise WriteFailed(target, exc.strerror or type(exc).__name__) from None
+
+
+def _check_target(target: Path) -> None:
+    """A target must be a file or absent: renaming onto a folder would fail, or worse."""
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise WriteFailed(target, "a folder is in the way; remove or rename it")
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise WriteFailed(target, "something other than a file is in the way; remove it")
+
+
+def _hard_link(target: Path) -> Path | None:
+    """A second name for the file at `target`, to put it back from; None if there is no
+    file or the file system cannot link."""
+    if not target.is_file() or target.is_symlink():
+        return None
+    backup = target.with_name(f".{target.name}.{os.urandom(6).hex()}{TEMPORARY_SUFFIX}")
+    try:
+        os.link(target, backup)
+    except OSError:
+        return None
+    return backup
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the renames) to disk, where the system allows it."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()

@@ -1,0 +1,173 @@
+"""The files of a cards folder as deckgen may read them: regular files inside the folder.
+
+`scan` lists the folder once, without following a link out of it, and says of every entry
+it will not read why: a link out of the folder, a link that loops or leads nowhere, a
+named pipe, device or socket, a name that is not UTF-8, a folder it may not list. Callers
+report each as a located problem (an error where the entry is an input, a warning where
+nothing uses it) and go on. `read_regular` opens a file only if it is a regular file,
+without blocking and without following a link out of the folder, so that nothing outside
+the cards folder is ever read, let alone echoed in a message.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+#: Flags that keep `open` from following a last link or waiting on a pipe (POSIX only).
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+CANNOT_READ = "cannot read: "
+_OUTSIDE = "is a link to a file outside the cards folder; deckgen does not follow it"
+
+
+class Refused(Exception):
+    """A file deckgen will not read; the message says why, in words for the user."""
+
+
+@dataclass
+class Listing:
+    """A cards folder as listed: the usable files and why each other entry is not read."""
+
+    root: Path
+    #: '/'-separated names relative to `root` of regular files, and of links to regular
+    #: files inside the folder; outside hidden and scratch-file names.
+    files: list[str] = field(default_factory=list)
+    #: name -> why it is not read (the name of a folder ends with '/').
+    refused: dict[str, str] = field(default_factory=dict)
+    #: The folders listed, each name ending with '/'.
+    folders: list[str] = field(default_factory=list)
+
+
+def is_scratch(name: str) -> bool:
+    """A file an editor (or deckgen, while writing) keeps beside the cards for a while:
+    Vim's swap files, backups ending in '~', Emacs' lock and auto-save files, '.tmp' files.
+    No build reads one, so it is no input: an open editor does not void the build cache."""
+    return name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp"))
+
+
+def scan(root: Path) -> Listing:
+    """Every entry under `root` outside hidden folders, in name order, sorted into the files
+    deckgen may read and the entries it will not (see `Listing`)."""
+    listing = Listing(root)
+    real_root = os.path.realpath(root)
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        try:
+            with os.scandir(root / prefix if prefix else root) as entries:
+                found = sorted(entries, key=lambda entry: entry.name, reverse=True)
+        except OSError as exc:
+            listing.refused[prefix or "./"] = f"cannot list this folder: {_reason(exc)}"
+            continue
+        for entry in found:
+            name = prefix + entry.name
+            if not _utf8(entry.name):
+                listing.refused[name] = "the file name is not valid UTF-8; rename it"
+            elif entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    pending.append(name + "/")
+                    listing.folders.append(name + "/")
+            elif not is_scratch(entry.name):
+                why = _why_not(entry, real_root)
+                if why is None:
+                    listing.files.append(name)
+                else:
+                    listing.refused[name] = why
+    listing.files.sort()
+    return listing
+
+
+def _why_not(entry: os.DirEntry[str], real_root: str) -> str | None:
+    """Why an entry (not a folder) is not read, or None for a file that may be."""
+    try:
+        if entry.is_file(follow_symlinks=False):
+            return None
+        if not entry.is_symlink():
+            return _kind_problem(entry.stat(follow_symlinks=False).st_mode)
+        target = os.path.realpath(entry.path)
+        if not _inside(target, real_root):
+            return _OUTSIDE
+        mode = Path(target).stat().st_mode
+    except OSError as exc:
+        return f"is a link that cannot be followed: {_reason(exc)}"
+    if stat.S_ISDIR(mode):
+        return "is a link to a folder; deckgen does not follow folder links"
+    return _kind_problem(mode)
+
+
+def _kind_problem(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        kind = "a named pipe (FIFO)"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    else:
+        kind = "not a regular file"
+    return f"is {kind}, not a regular file; deckgen does not read it"
+
+
+def read_regular(path: Path, limit: int | None = None, *, root: Path | None = None) -> bytes:
+    """The bytes of the regular file at `path` (see `open_regular`): at most `limit` + 1
+    of them when a limit is given (so that the caller sees a file too large)."""
+    with open_regular(path, root=root) as file:
+        try:
+            return file.read() if limit is None else file.read(limit + 1)
+        except OSError as exc:
+            raise Refused(f"{CANNOT_READ}{_reason(exc)}") from None
+
+
+def open_regular(path: Path, *, root: Path | None = None) -> BinaryIO:
+    """The regular file at `path`, open for reading. A link is followed only to a file
+    inside `root`. Raises `Refused` for anything else: a pipe or device is never waited
+    on, and a file outside `root` is never opened."""
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if not (root is not None and path.is_symlink()):
+            raise Refused(f"{CANNOT_READ}{_reason(exc)}") from None
+        target = os.path.realpath(path)
+        if not _inside(target, os.path.realpath(root)):
+            raise Refused(_OUTSIDE) from None
+        try:
+            descriptor = os.open(target, _OPEN_FLAGS)
+        except OSError as inner:
+            raise Refused(f"{CANNOT_READ}{_reason(inner)}") from None
+    try:
+        problem = _kind_problem(os.fstat(descriptor).st_mode)
+    except OSError as exc:
+        problem = f"{CANNOT_READ}{_reason(exc)}"
+    if problem is not None:
+        os.close(descriptor)
+        raise Refused(problem)
+    return os.fdopen(descriptor, "rb")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _utf8(name: str) -> bool:
+    """Whether a name listed by the OS is text: undecodable bytes come back as lone
+    surrogates ('surrogateescape'), which no file written from the name could hold."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
