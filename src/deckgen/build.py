@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from deckgen import buildcache, buildstate, mutex
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
-from deckgen.commit import Commit, failing_as, file_sha256, sweep
+from deckgen.commit import Commit, WriteFailed, failing_as, file_sha256, sweep
 from deckgen.errors import DeckgenError, Problem, display_path
 from deckgen.gcpause import gc_paused
 from deckgen.ids import slug, stable_id
@@ -365,11 +365,14 @@ def _package(
         for key, entry in folder.lock.notetypes.items():
             mods[key] = max(mods.get(key, 0), entry.mod)
     scratch_in = target.parent if commit is not None else None  # beside the cache: one rename
-    with tempfile.TemporaryDirectory(prefix=".deckgen-scratch-", dir=scratch_in) as scratch:
+    with _scratch(scratch_in) as scratch:
         db_path = Path(scratch) / "collection.anki2"
-        render_collection(
-            db_path, notes=packaged, notetype_mods=mods, decks=decks, previous=previous
-        )
+        try:
+            render_collection(
+                db_path, notes=packaged, notetype_mods=mods, decks=decks, previous=previous
+            )
+        except sqlite3.OperationalError as exc:  # a full disk, for one
+            raise WriteFailed(target.parent, str(exc)) from None
         report = _report(folders, target, None, _count(db_path, decks))
         if commit is None:
             return report
@@ -386,6 +389,15 @@ def _package(
         if then is not None:
             then(db_path, package, locks, report)
         return report
+
+
+@contextmanager
+def _scratch(folder: Path | None) -> Iterator[str]:
+    """A temporary folder in `folder` (the system's if None), removed afterwards."""
+    with failing_as(folder or Path(tempfile.gettempdir())):
+        scratch = tempfile.TemporaryDirectory(prefix=".deckgen-scratch-", dir=folder)
+    with scratch as name:
+        yield name
 
 
 def _report(

@@ -14,6 +14,7 @@ those a killed build left behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -86,7 +87,9 @@ class Commit:
             temporary = self._temporary(target)
             try:
                 source.replace(temporary)
-            except OSError:
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
                 with source.open("rb") as file, temporary.open("wb") as stream:
                     shutil.copyfileobj(file, stream, 1 << 20)
             with temporary.open("rb+") as stream:

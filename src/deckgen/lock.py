@@ -288,11 +288,15 @@ def build_time() -> int:
 class LockDamaged(DeckgenError):
     """The lock cannot be read as deckgen writes it; the problem says where."""
 
-    def __init__(self, path: Path | None, line: int, exc: Exception | str) -> None:
+    def __init__(
+        self, path: Path | None, line: int, exc: Exception | str, *, unread: bool = False
+    ) -> None:
         where = path if path is not None else Path(LOCK_FILE)
         reason = exc if isinstance(exc, str) else _reason(exc)
         message = (
-            f"the lock file is damaged ({reason}); restore it from git, "
+            f"the lock file {reason}; restore it from git, or remove it"
+            if unread  # not a regular file, or not readable
+            else f"the lock file is damaged ({reason}); restore it from git, "
             "or delete it (the next import then updates every note once)"
         )
         self.problem = problem_at(where, line, 1, message)
@@ -316,7 +320,7 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
     try:
         raw = read_regular(path, root=root)
     except Refused as exc:
-        raise LockDamaged(path, 1, str(exc)) from None
+        raise LockDamaged(path, 1, str(exc), unread=True) from None
     try:
         head, raw_notes = _split_notes(raw)
         data = json.loads(head, object_pairs_hook=_unique_keys)

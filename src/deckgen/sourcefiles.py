@@ -108,7 +108,9 @@ def _why_not(entry: os.DirEntry[str], real_root: str) -> str | None:
 def _kind_problem(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
-    if stat.S_ISFIFO(mode):
+    if stat.S_ISDIR(mode):
+        kind = "a folder"
+    elif stat.S_ISFIFO(mode):
         kind = "a named pipe (FIFO)"
     elif stat.S_ISSOCK(mode):
         kind = "a socket"

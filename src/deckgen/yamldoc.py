@@ -43,7 +43,7 @@ UNSTORABLE = re.compile(
 )
 #: What may put an unstorable character into a parsed value: an escape, or a raw NEL
 #: (which YAML reads as a line break) or noncharacter that the YAML reader lets through.
-_MAY_HOLD_UNSTORABLE = re.compile("[\\\x85\ufdd0-\ufdef]|[\U0001fffe-\U0010ffff]")
+_MAY_HOLD_UNSTORABLE = re.compile(r"[\\\x85\ufdd0-\ufdef]|[\U0001fffe-\U0010ffff]")
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BOMS = {
@@ -150,9 +150,7 @@ class _Builder:
         if self.characters > MAX_CHARACTERS:
             raise _TooLarge(TOO_MANY_CHARACTERS)
         if node.tag == _STR_TAG:  # most values: what PyYAML's constructor would return
-            if self.check_text:
-                self._check_text(node)
-            return node.value
+            return self._checked_text(node) if self.check_text else node.value
         try:
             return self.loader.construct_object(node)
         except yaml.YAMLError:
@@ -162,10 +160,16 @@ class _Builder:
             self._report(node, f"YAML error: '{node.value}' is not a valid !!{tag}")
             return node.value
 
-    def _check_text(self, node: yaml.Node) -> None:
-        found = UNSTORABLE.search(node.value)
-        if found is not None and not self.marks:
+    def _checked_text(self, node: yaml.Node) -> str:
+        """The node's text; one that holds an unstorable character is reported, and given
+        with '?' in its place (so that no later check stumbles on it again)."""
+        text: str = node.value
+        found = UNSTORABLE.search(text)
+        if found is None:
+            return text
+        if not self.marks:
             self._report(node, unstorable_message(found.group()))
+        return UNSTORABLE.sub("?", text)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -213,10 +217,16 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 def unstorable_message(character: str) -> str:
-    return (
+    message = (
         f"the character U+{ord(character):04X} cannot be stored in an Anki deck "
         "(a control character, a lone surrogate or a noncharacter); remove it"
     )
+    if 0xD800 <= ord(character) <= 0xDFFF:
+        message += (
+            " (YAML reads an escaped surrogate pair such as \\ud83d\\ude00 as two halves: "
+            "write the character itself, or \\U0001F600)"
+        )
+    return message
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
