@@ -207,9 +207,15 @@ def set_up(case: Case, workdir: Path) -> Path:
 
 def _path(cards: Path, name: str) -> Path:
     """A case's name for a path: relative to the cards folder, with `{cache}`/`{state}`."""
+    return cards / placed(name, cards)
+
+
+def placed(text: str, cards: Path) -> str:
+    """`text` with `{cache}` and `{state}` replaced by the names of the cache folder and
+    state file of `cards` built into `out` beside it (they depend on where it is)."""
     out = cards.parent / "out"
-    name = name.replace("{cache}", cache_dir(out, cards).name)
-    return cards / name.replace("{state}", state_path(out, cards).name)
+    text = text.replace("{cache}", cache_dir(out, cards).name)
+    return text.replace("{state}", state_path(out, cards).name)
 
 
 _SOCKETS: list[socket.socket] = []

@@ -196,7 +196,7 @@ def test_a_cache_path_taken_by_a_file_fails_the_build_and_changes_nothing(built:
     before = badinputs.snapshot(built)
     code, output = _build(built)
     assert code == 1
-    assert f"cannot write out/{cache.name}/" in output, output
+    assert f"cannot write out/{cache.name}: a file is in the way" in output, output
     _assert_untouched(built, before)
     cache.unlink()
     assert _build(built)[0] == 0

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import sqlite3
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,15 @@ from typing import Any, BinaryIO
 from deckgen import buildcache, buildstate, mutex
 from deckgen.cards import Cards, load_cards
 from deckgen.changes import Changes, stamp
-from deckgen.commit import Commit, WriteFailed, failing_as, file_sha256, sweep
+from deckgen.commit import (
+    SCRATCH_PREFIX,
+    Commit,
+    WriteFailed,
+    failing_as,
+    file_sha256,
+    make_folder,
+    sweep,
+)
 from deckgen.errors import DeckgenError, Problem, display_path
 from deckgen.gcpause import gc_paused
 from deckgen.ids import slug, stable_id
@@ -95,8 +104,7 @@ def _one_at_a_time(
     and remove what builds killed before their end left there."""
     _distinct_folders(cards_dirs)
     if not dry_run:
-        with failing_as(out_dir):
-            out_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(out_dir)
     with mutex.exclusive([out_dir, *cards_dirs], waiting=waiting):
         if not dry_run:
             sweep(out_dir)
@@ -307,13 +315,15 @@ def _distinct_outputs(targets: Mapping[Path, Path]) -> None:
 
 def _check_distinct(folders: list[_Folder]) -> None:
     """Two folders in one package must not share a deck name or a note: Anki would see one."""
-    decks: dict[str, Path] = {}
-    for folder in folders:
-        other = decks.setdefault(folder.cards.deck.name, folder.cards_dir)
+    decks: dict[str, tuple[Path, str]] = {}
+    for folder in folders:  # Anki matches deck names regardless of case
+        name = folder.cards.deck.name
+        other, first = decks.setdefault(_deck_key(name), (folder.cards_dir, name))
         if other != folder.cards_dir:
+            alike = "" if first == name else f" (Anki does not tell '{first}' and '{name}' apart)"
             raise DeckgenError(
                 f"{display_path(other)} and {display_path(folder.cards_dir)} are both the deck "
-                f"'{folder.cards.deck.name}': give one of them another name in deck.yaml"
+                f"'{first}'{alike}: give one of them another name in deck.yaml"
             )
     owners: dict[str, Path] = {}
     for folder in folders:
@@ -324,6 +334,11 @@ def _check_distinct(folders: list[_Folder]) -> None:
                     f"{display_path(other)} and {display_path(folder.cards_dir)} both have the "
                     f"note {note.key}: rename one of the notes, or build the folders separately"
                 )
+
+
+def _deck_key(name: str) -> str:
+    """A deck name as Anki matches it: regardless of case (and of Unicode's forms)."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _distinct_ids(folders: list[_Folder]) -> None:
@@ -395,7 +410,7 @@ def _package(
 def _scratch(folder: Path | None) -> Iterator[str]:
     """A temporary folder in `folder` (the system's if None), removed afterwards."""
     with failing_as(folder or Path(tempfile.gettempdir())):
-        scratch = tempfile.TemporaryDirectory(prefix=".deckgen-scratch-", dir=folder)
+        scratch = tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=folder)
     with scratch as name:
         yield name
 

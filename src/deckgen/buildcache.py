@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, BinaryIO
 
 from deckgen.buildstate import Inputs, digest_of, folder_digest
@@ -35,6 +36,7 @@ from deckgen.notefile import NoteFile
 from deckgen.notes import KeptNote
 from deckgen.package import PackagedNote
 from deckgen.schema import NOTE_FOLDERS
+from deckgen.sourcefiles import read_regular
 from deckgen.zipwrite import DEFLATE_SETTINGS, Placed, blocks_in
 
 CACHE_PREFIX = ".deckgen-cache-"
@@ -88,7 +90,7 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     notes: dict[str, tuple[KeptNote, ...]] = {}
     raws: dict[str, memoryview] = {}
     try:
-        entries = _entries(_checked((folder / _INDEX).read_bytes()))
+        entries = _entries(_checked(read_regular(folder / _INDEX)))
         header, index = marshal.loads(next(entries))
         context = _context(inputs)
         if header != _header(inputs, context):
@@ -103,7 +105,9 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
             files[name] = file
             notes[file.key] = tuple(KeptNote(*note) for note in kept)
         collection = folder / str(index["collection"])
-        stat = collection.stat()
+        stat = collection.lstat()
+        if not S_ISREG(stat.st_mode):
+            return None
         if (stat.st_size, stat.st_mtime_ns) != tuple(index["collection_stat"]):
             return None
     except Exception:
@@ -116,10 +120,10 @@ def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes
     there as written. They depend on nothing but their content, so they serve even when
     the rest of the cache does not."""
     try:
-        settings, placed = marshal.loads((cache_dir(out_dir, cards_dir) / _BLOCKS).read_bytes())
+        settings, placed = marshal.loads(read_regular(cache_dir(out_dir, cards_dir) / _BLOCKS))
         if settings != DEFLATE_SETTINGS:
             return {}
-        return blocks_in(package.read_bytes(), placed)
+        return blocks_in(read_regular(package), placed)
     except Exception:
         return {}
 
@@ -182,7 +186,7 @@ def prune(out_dir: Path, cards_dir: Path) -> None:
     """Remove the collections of earlier builds: all but the one the index names."""
     folder = cache_dir(out_dir, cards_dir)
     try:
-        _, index = marshal.loads(next(_entries(_checked((folder / _INDEX).read_bytes()))))
+        _, index = marshal.loads(next(_entries(_checked(read_regular(folder / _INDEX)))))
         current = str(index["collection"])
     except Exception:
         return

@@ -22,9 +22,9 @@ from typing import Any
 
 import deckgen
 from deckgen.changes import Changes
-from deckgen.commit import Commit, file_sha256
+from deckgen.commit import Commit
 from deckgen.errors import Problem
-from deckgen.sourcefiles import Listing, Refused, is_scratch, open_regular
+from deckgen.sourcefiles import Listing, Refused, is_scratch, open_regular, read_regular
 
 #: The state of one cards folder's build: `.deckgen-state-<folder digest>.json` in the output
 #: folder, so that several folders built into one output folder each keep their own.
@@ -99,8 +99,8 @@ _KNOWN_VERSION = 1
 
 def _load_known(path: Path) -> dict[str, _Known]:
     try:
-        version, known = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        version, known = marshal.loads(read_regular(path))
+    except (Refused, EOFError, ValueError, TypeError):
         return {}
     if version != _KNOWN_VERSION or not isinstance(known, dict):
         return {}
@@ -180,8 +180,11 @@ def _sha256(path: str, root: Path | None) -> str:
 
 
 def file_digest(path: Path) -> str | None:
-    """The sha256 of a file, read in chunks; None if there is no such file."""
-    return file_sha256(path) if path.is_file() else None
+    """The sha256 of a regular file, read in chunks; None if there is none."""
+    try:
+        return _sha256(str(path), None)
+    except Refused:
+        return None
 
 
 def save(commit: Commit, path: Path, *, inputs: str, report: Any, output_sha256: str) -> None:
@@ -200,8 +203,8 @@ def save(commit: Commit, path: Path, *, inputs: str, report: Any, output_sha256:
 def load_unchanged(path: Path, *, inputs: str) -> dict[str, Any] | None:
     """The saved report if the inputs are the same and the .apkg is still the one written."""
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        state = json.loads(read_regular(path))
+    except (Refused, ValueError):
         return None
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         return None

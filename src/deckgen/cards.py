@@ -124,6 +124,26 @@ def _is_input(name: str) -> bool:
     return folder in NOTE_FOLDERS and _is_note_name(rest)
 
 
+def _unusable_folders(
+    root: Path, listing: Listing, unreadable: dict[str, list[str]], findings: Findings
+) -> frozenset[str]:
+    """The note folders that cannot be read (reported: a file named like one is an error
+    here; a link or a folder that cannot be listed is reported with the refused entries).
+    The stems of note files refused are added to `unreadable`: references to them are not
+    reported again."""
+    for name in listing.refused:
+        folder, _, rest = name.partition("/")
+        if folder in NOTE_FOLDERS and _is_note_name(rest):
+            unreadable[folder].append(rest.rsplit(".", 1)[0])
+    top = {name for name in listing.files if "/" not in name}
+    for folder in NOTE_FOLDERS:
+        if folder in top:
+            message = "is a file, not a folder of notes; make it a folder"
+            findings.error(problem_at(root / folder, 1, 1, message))
+    top |= {name.rstrip("/") for name in listing.refused}
+    return frozenset(folder for folder in NOTE_FOLDERS if folder in top)
+
+
 def _refused(root: Path, listing: Listing, used: set[Path], findings: Findings) -> None:
     """Each entry deckgen will not read, located: an error if it is an input (a note file,
     deck.yaml, sources.yaml, the lock), else a warning; but for the images in `used`,
@@ -134,8 +154,8 @@ def _refused(root: Path, listing: Listing, used: set[Path], findings: Findings) 
             refused[name] = "is a folder, not a note file"
     for name, why in sorted(refused.items()):
         path = root / name.rstrip("/")
-        if lexical(path) in used:
-            continue
+        if any(lexical(path) == image or lexical(path) in image.parents for image in used):
+            continue  # an image named in deck.yaml, or a folder on its way: reported there
         problem = problem_at(path, 1, 1, why)
         if _is_input(name):
             findings.error(problem)
@@ -168,7 +188,7 @@ def load_cards(
             "and notes under points/, concepts/, conditions/ or facts/"
         )
     findings = Findings()
-    _stray_yaml(root, files, findings)
+    _stray_yaml(root, [name for name in files if name not in listing.targets], findings)
 
     deck_doc = _read(root, DECK_FILE, listing, findings)
     deck = validate(deck_doc, DeckConfig, findings) if deck_doc else None
@@ -200,9 +220,10 @@ def load_cards(
         message = "no notes found: add YAML files under points/, concepts/, conditions/ or facts/"
         findings.error(problem_at(root, 1, 1, message))
 
-    known = check_references(docs, unreadable, findings)
+    unusable = _unusable_folders(root, listing, unreadable, findings)
+    known = check_references(docs, unreadable, findings, unusable=unusable)
     if deck_doc is not None:
-        check_order(deck_doc, known, findings)
+        check_order(deck_doc, known, findings, complete=not unusable)
     for doc in (deck_doc, sources_doc):
         if doc is not None:
             check_html(doc, findings)
@@ -264,7 +285,10 @@ def _read(root: Path, name: str, listing: Listing | None, findings: Findings) ->
     file it refused is not read (that is reported already), and a missing one is a problem."""
     path = root / name
     if listing is not None and name not in listing.files:
-        if name not in listing.refused:
+        if f"{name}/" in listing.folders:
+            message = "is a folder, not a regular file; deckgen does not read it"
+            findings.error(problem_at(path, 1, 1, message))
+        elif name not in listing.refused:
             findings.error(problem_at(path, 1, 1, "required file is missing"))
         return None
     loaded = read_yaml(path, root=root)

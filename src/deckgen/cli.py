@@ -50,7 +50,8 @@ def _out_option(default: str, help_text: str) -> Callable[[F], F]:
     return click.option(
         "--out",
         "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # a file in the way is reported by the command
+        metavar="DIRECTORY",
         default=default,
         show_default=True,
         help=help_text,

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -28,8 +29,14 @@ from typing import BinaryIO
 from deckgen.errors import DeckgenError, display_path
 
 TEMPORARY_SUFFIX = ".deckgen.tmp"
-#: Temporary names of earlier deckgen versions, swept too.
-_OLD_TEMPORARY = (".deckgen.lock.tmp", ".index.marshal.tmp", ".blocks.marshal.tmp")
+#: Temporary folders of a build, in its output folder.
+SCRATCH_PREFIX = ".deckgen-scratch-"
+#: Temporary files of earlier deckgen versions, swept too: `.<name>.tmp` beside the lock,
+#: the state and the cache's files, and `.<deck>.apkg.<random>.tmp`.
+_OLD_TEMPORARY = re.compile(
+    r"\.(?:deckgen\.lock|deckgen-state-\w+\.json|(?:index|blocks|hashes)\.marshal)\.tmp"
+    r"|\..+\.apkg(?:\.\w+)?\.tmp"
+)
 
 
 class WriteFailed(DeckgenError):
@@ -98,8 +105,8 @@ class Commit:
 
     def _temporary(self, target: Path) -> Path:
         """A new, empty temporary file beside `target`, staged to replace it."""
+        make_folder(target.parent)
         _check_target(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
         )
@@ -166,21 +173,25 @@ def file_sha256(path: Path) -> str:
 
 
 def sweep(folder: Path, *, prefix: str = "") -> None:
-    """Remove the temporary files that an interrupted deckgen left in `folder` (those whose
-    name starts with `prefix` too, when given). Only call it while no other deckgen may
-    be writing there (see `mutex`)."""
+    """Remove the temporary files and folders that an interrupted deckgen left in `folder`
+    (those whose name starts with '.' and `prefix`, when given). Only call it while no
+    other deckgen may be writing there (see `mutex`)."""
     try:
-        names = [path.name for path in folder.iterdir()]
+        paths = list(folder.iterdir())
     except OSError:
         return
-    for name in names:
-        ours = name.endswith(TEMPORARY_SUFFIX) or name in _OLD_TEMPORARY
-        ours = ours or (name.startswith(".") and name.endswith(".apkg.tmp"))
-        if ours and name.startswith("." + prefix):
-            with contextlib.suppress(OSError):
-                path = folder / name
-                if stat.S_ISREG(path.lstat().st_mode):
-                    path.unlink()
+    for path in paths:
+        name = path.name
+        if not name.startswith("." + prefix):
+            continue
+        with contextlib.suppress(OSError):
+            mode = path.lstat().st_mode
+            if stat.S_ISDIR(mode) and name.startswith(SCRATCH_PREFIX):
+                shutil.rmtree(path, ignore_errors=True)
+            elif stat.S_ISREG(mode) and (
+                name.endswith(TEMPORARY_SUFFIX) or _OLD_TEMPORARY.fullmatch(name)
+            ):
+                path.unlink()
 
 
 @contextlib.contextmanager
@@ -190,6 +201,23 @@ def failing_as(target: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise WriteFailed(target, exc.strerror or type(exc).__name__) from None
+
+
+def make_folder(folder: Path) -> None:
+    """`folder` and the folders above it that are missing; `WriteFailed` naming the path
+    to fix when something other than a folder stands in the way."""
+    for path in (folder, *folder.parents):
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise WriteFailed(path, exc.strerror or type(exc).__name__) from None
+        if not stat.S_ISDIR(mode):
+            raise WriteFailed(path, "a file is in the way; remove or rename it")
+        break
+    with failing_as(folder):
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def _check_target(target: Path) -> None:

@@ -62,6 +62,8 @@ def validate(doc: Document, target: Any, findings: Findings) -> Any | None:
         errors = exc.errors()
     else:
         return None if lossy else value
+    if doc.unstorable:  # reported as such: the schema would only say it again, less clearly
+        errors = [e for e in errors if _loc(e) not in doc.unstorable]
     extra = [e for e in errors if e["type"] == "extra_forbidden"]
     other = [e for e in errors if e["type"] != "extra_forbidden"]
     for error in extra:
@@ -79,7 +81,7 @@ def validate(doc: Document, target: Any, findings: Findings) -> Any | None:
         else:
             message = f"missing required keys {', '.join(names[:-1])} and {names[-1]}"
         findings.error(doc.problem(parent, message))
-    if other:
+    if other or doc.unstorable:
         return None
     cleaned = _without(doc.data, [_loc(error) for error in extra])
     try:

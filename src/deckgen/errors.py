@@ -47,7 +47,15 @@ def one_line(text: str) -> str:
     problem stays on one line whatever the author typed."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() else _escaped(c) for c in text)
+
+
+def _escaped(character: str) -> str:
+    """An unprintable character as Python writes it; a byte of a file name that is not
+    UTF-8 (which the system gives as a surrogate, U+DC80 to U+DCFF) as that byte."""
+    if 0xDC80 <= ord(character) <= 0xDCFF:
+        return f"\\x{ord(character) - 0xDC00:02x}"
+    return repr(character)[1:-1]
 
 
 def problem_at(path: Path, line: int, column: int, message: str) -> Problem:

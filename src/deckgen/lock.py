@@ -327,7 +327,8 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         if data.get("version") != LOCK_VERSION:
-            raise ValueError(f"unsupported lock version {data.get('version')!r}")
+            line = _line_of_text(path, '"version"')
+            raise LockDamaged(path, line, f"unsupported lock version {data.get('version')!r}")
         if raw_notes is None:  # not as deckgen writes it (edited by hand?): decode it whole
             raw_notes = {key: _encode(value) for key, value in _mapping(data["notes"]).items()}
         notetypes = {

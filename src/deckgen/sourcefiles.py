@@ -27,7 +27,7 @@ _OPEN_FLAGS = (
     | getattr(os, "O_BINARY", 0)
 )
 CANNOT_READ = "cannot read: "
-_OUTSIDE = "is a link to a file outside the cards folder; deckgen does not follow it"
+_OUTSIDE = "is a link to a {} outside the cards folder; deckgen does not follow it"
 
 
 class Refused(Exception):
@@ -46,6 +46,8 @@ class Listing:
     refused: dict[str, str] = field(default_factory=dict)
     #: The folders listed, each name ending with '/'.
     folders: list[str] = field(default_factory=list)
+    #: The files that links listed in `files` lead to, by their names.
+    targets: set[str] = field(default_factory=set)
 
 
 def is_scratch(name: str) -> bool:
@@ -81,6 +83,9 @@ def scan(root: Path) -> Listing:
                 why = _why_not(entry, real_root)
                 if why is None:
                     listing.files.append(name)
+                    if entry.is_symlink():
+                        target = os.path.relpath(os.path.realpath(entry.path), real_root)
+                        listing.targets.add(target.replace(os.sep, "/"))
                 else:
                     listing.refused[name] = why
     listing.files.sort()
@@ -95,9 +100,9 @@ def _why_not(entry: os.DirEntry[str], real_root: str) -> str | None:
         if not entry.is_symlink():
             return _kind_problem(entry.stat(follow_symlinks=False).st_mode)
         target = os.path.realpath(entry.path)
-        if not _inside(target, real_root):
-            return _OUTSIDE
         mode = Path(target).stat().st_mode
+        if not _inside(target, real_root):
+            return _OUTSIDE.format("folder" if stat.S_ISDIR(mode) else "file")
     except OSError as exc:
         return f"is a link that cannot be followed: {_reason(exc)}"
     if stat.S_ISDIR(mode):
@@ -139,14 +144,14 @@ def open_regular(path: Path, *, root: Path | None = None) -> BinaryIO:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         if not (root is not None and path.is_symlink()):
-            raise Refused(f"{CANNOT_READ}{_reason(exc)}") from None
+            raise Refused(_why_unopened(path, exc)) from None
         target = os.path.realpath(path)
         if not _inside(target, os.path.realpath(root)):
-            raise Refused(_OUTSIDE) from None
+            raise Refused(_OUTSIDE.format("file")) from None
         try:
             descriptor = os.open(target, _OPEN_FLAGS)
         except OSError as inner:
-            raise Refused(f"{CANNOT_READ}{_reason(inner)}") from None
+            raise Refused(_why_unopened(Path(target), inner)) from None
     try:
         problem = _kind_problem(os.fstat(descriptor).st_mode)
     except OSError as exc:
@@ -155,6 +160,18 @@ def open_regular(path: Path, *, root: Path | None = None) -> BinaryIO:
         os.close(descriptor)
         raise Refused(problem)
     return os.fdopen(descriptor, "rb")
+
+
+def _why_unopened(path: Path, exc: OSError) -> str:
+    """Why a file could not be opened: what it is, if not a regular file (a socket cannot
+    be opened at all), else the system's reason."""
+    try:
+        problem = _kind_problem(path.lstat().st_mode)
+    except OSError:
+        problem = None
+    if problem is not None and not path.is_symlink():
+        return problem
+    return f"{CANNOT_READ}{_reason(exc)}"
 
 
 def _inside(path: str, root: str) -> bool:

@@ -57,7 +57,11 @@ def check_file(
 
 
 def check_references(
-    docs: dict[str, list[Document]], unreadable: dict[str, list[str]], findings: Findings
+    docs: dict[str, list[Document]],
+    unreadable: dict[str, list[str]],
+    findings: Findings,
+    *,
+    unusable: frozenset[str] = frozenset(),
 ) -> set[str]:
     """What only the notes together decide: duplicate ids, and that the points and
     conditions a note names exist. Returns every note id (for `check_order`).
@@ -66,7 +70,8 @@ def check_references(
     that could not be validated, else at least the ids and references (see
     `notefile.summarise`). `unreadable` holds, per folder, the file stems of files that
     could not be parsed or validated: references to them are not reported, since the
-    file's own errors say enough.
+    file's own errors say enough. Nor are references into the note folders in `unusable`
+    (a folder that could not be listed), whose notes cannot be known.
     """
     ids = {folder: _ids(folder, docs.get(folder, [])) for folder in ID_KEYS}
     for folder, found in ids.items():
@@ -81,13 +86,13 @@ def check_references(
         _alias_of_another(doc, codes, findings)
     for doc in docs.get("concepts", []):
         for i, code in _texts(doc, "related_points"):
-            if code not in point_codes:
+            if code not in point_codes and "points" not in unusable:
                 message = f"related_points[{i}]: {_unknown('point', code, point_codes)}"
                 findings.error(doc.problem(("related_points", i), message))
     for doc in docs.get("conditions", []):
         own = _text(_field(doc, "id"))
         for path, other in _compared(doc):
-            if other != own and other not in condition_ids:
+            if other != own and other not in condition_ids and "conditions" not in unusable:
                 message = f"{dotted(path)}: {_unknown('condition', other, condition_ids)}"
                 findings.error(doc.problem(path, message))
     known = {note_id for found in ids.values() for note_id, _ in found}
@@ -95,13 +100,15 @@ def check_references(
     return known
 
 
-def check_order(deck: Document, known: set[str], findings: Findings) -> None:
-    """deck.yaml's `order` names existing notes (`known`: ids and unreadable files' stems),
-    each once."""
+def check_order(
+    deck: Document, known: set[str], findings: Findings, *, complete: bool = True
+) -> None:
+    """deck.yaml's `order` names existing notes (`known`: ids and unreadable files' stems,
+    `complete` unless a note folder could not be listed), each once."""
     first: dict[str, int] = {}
     for i, note_id in _texts(deck, "order"):
         path: KeyPath = ("order", i)
-        if note_id not in known:
+        if note_id not in known and complete:
             message = f"order[{i}]: {_unknown('note', note_id, known)}"
             findings.error(deck.problem(path, message))
         elif note_id in first:

@@ -69,6 +69,8 @@ class Document:
     #: Key paths of numbers whose text YAML does not keep (`1.10` is read as 1.1): where
     #: the schema wants text, the text as written is lost (see `describe.validate`).
     numbers: dict[KeyPath, str] = field(default_factory=dict)
+    #: Key paths of texts holding a character no deck can store (reported already).
+    unstorable: set[KeyPath] = field(default_factory=set)
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     marked: bool = False  # the marks have been worked out
@@ -140,17 +142,17 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        value = self._scalar(node)
+        value = self._scalar(node, path)
         if type(value) in (int, float) and not self.marks and str(value) != node.value:
             self.doc.numbers[path] = node.value
         return value
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         self.characters += len(node.value)
         if self.characters > MAX_CHARACTERS:
             raise _TooLarge(TOO_MANY_CHARACTERS)
         if node.tag == _STR_TAG:  # most values: what PyYAML's constructor would return
-            return self._checked_text(node) if self.check_text else node.value
+            return self._checked_text(node, path) if self.check_text else node.value
         try:
             return self.loader.construct_object(node)
         except yaml.YAMLError:
@@ -160,16 +162,15 @@ class _Builder:
             self._report(node, f"YAML error: '{node.value}' is not a valid !!{tag}")
             return node.value
 
-    def _checked_text(self, node: yaml.Node) -> str:
-        """The node's text; one that holds an unstorable character is reported, and given
-        with '?' in its place (so that no later check stumbles on it again)."""
+    def _checked_text(self, node: yaml.Node, path: KeyPath) -> str:
+        """The node's text; one that holds an unstorable character is reported (and its
+        place noted: the schema's own complaint about it would say no more)."""
         text: str = node.value
         found = UNSTORABLE.search(text)
-        if found is None:
-            return text
-        if not self.marks:
+        if found is not None and not self.marks:
             self._report(node, unstorable_message(found.group()))
-        return UNSTORABLE.sub("?", text)
+            self.doc.unstorable.add(path)
+        return text
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -182,7 +183,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._report(key_node, "a key must be plain text, not a list or mapping")
                 continue
-            key = str(self._scalar(key_node))
+            key = str(self._scalar(key_node, path))
             child = (*path, key)
             if key in result:
                 first_line, first_column = first_marks[key]
