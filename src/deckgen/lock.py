@@ -294,8 +294,8 @@ class LockDamaged(DeckgenError):
         where = path if path is not None else Path(LOCK_FILE)
         reason = exc if isinstance(exc, str) else _reason(exc)
         message = (
-            f"the lock file {reason}; restore it from git, or remove it"
-            if unread  # not a regular file, or not readable
+            f"the lock file {reason}"
+            if unread  # not a regular file, not readable, or from a newer deckgen
             else f"the lock file is damaged ({reason}); restore it from git, "
             "or delete it (the next import then updates every note once)"
         )
@@ -320,15 +320,21 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
     try:
         raw = read_regular(path, root=root)
     except Refused as exc:
-        raise LockDamaged(path, 1, str(exc), unread=True) from None
+        raise LockDamaged(
+            path, 1, f"{exc}; restore it from git, or remove it", unread=True
+        ) from None
     try:
         head, raw_notes = _split_notes(raw)
         data = json.loads(head, object_pairs_hook=_unique_keys)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
-        if data.get("version") != LOCK_VERSION:
+        version = data.get("version")
+        if version != LOCK_VERSION:
             line = _line_of_text(path, '"version"')
-            raise LockDamaged(path, line, f"unsupported lock version {data.get('version')!r}")
+            if type(version) is int and version > LOCK_VERSION:
+                newer = f"was written by a newer deckgen (lock version {version}): upgrade deckgen"
+                raise LockDamaged(path, line, newer, unread=True)
+            raise LockDamaged(path, line, f"unsupported lock version {version!r}")
         if raw_notes is None:  # not as deckgen writes it (edited by hand?): decode it whole
             raw_notes = {key: _encode(value) for key, value in _mapping(data["notes"]).items()}
         notetypes = {
