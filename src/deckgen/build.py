@@ -152,9 +152,9 @@ def build_each(
         with Commit() as commit:
             reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
             commit.commit()
-        if not dry_run:
-            for plan in plans:
-                buildcache.prune(out_dir, plan.cards_dir)
+        for plan in plans:
+            if plan.collection is not None:
+                buildcache.prune(out_dir, plan.cards_dir, keep=plan.collection)
     return reports
 
 
@@ -167,6 +167,7 @@ class _Plan:
     state: Path
     saved: dict[str, Any] | None = None
     folder: _Folder | None = None
+    collection: str | None = None  # its name in the cache, once staged
 
     def target(self, out_dir: Path) -> Path:
         if self.saved is not None:
@@ -192,7 +193,7 @@ class _Plan:
             """Keep this build's collection and notes for the next build to reuse."""
             for digest in locks.values():
                 inputs.written(LOCK_FILE, digest)
-            buildcache.save(
+            self.collection = buildcache.save(
                 commit,
                 out_dir,
                 self.cards_dir,

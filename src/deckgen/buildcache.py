@@ -140,11 +140,12 @@ def save(
     placed: Mapping[bytes, Placed],
     previous: Cache | None = None,
     kept: Container[str] = (),
-) -> None:
+) -> str:
     """Stage what this build read and wrote, for the next one: `collection` is moved into
     the cache, and where the package holds each compressed block (`Deflater.placed`) is
     noted. A file of the `previous` cache whose record's notes were `kept` keeps its
-    entry as it was. Once committed, `prune` removes the collections of earlier builds."""
+    entry as it was. Returns the collection's name in the cache: once committed, `prune`
+    removes the others."""
     folder = cache_dir(out_dir, cards_dir)
     commit.stage_bytes(folder / _BLOCKS, marshal.dumps((DEFLATE_SETTINGS, dict(placed))))
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
@@ -180,18 +181,13 @@ def save(
         stream.write(check.to_bytes(4, "little"))
 
     commit.stage(folder / _INDEX, write)
+    return name
 
 
-def prune(out_dir: Path, cards_dir: Path) -> None:
-    """Remove the collections of earlier builds: all but the one the index names."""
-    folder = cache_dir(out_dir, cards_dir)
-    try:
-        _, index = marshal.loads(next(_entries(_checked(read_regular(folder / _INDEX)))))
-        current = str(index["collection"])
-    except Exception:
-        return
-    for old in folder.glob("collection-*.anki2"):
-        if old.name != current:
+def prune(out_dir: Path, cards_dir: Path, *, keep: str) -> None:
+    """Remove the collections of earlier builds: all but the one named `keep`."""
+    for old in cache_dir(out_dir, cards_dir).glob("collection-*.anki2"):
+        if old.name != keep:
             old.unlink(missing_ok=True)
 
 

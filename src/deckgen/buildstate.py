@@ -173,7 +173,7 @@ def _sha256(path: str, root: Path | None) -> str:
     """The sha256 of a regular file, read in chunks (a large deck's lock is tens of
     megabytes); a link only to a file inside `root`."""
     digest = hashlib.sha256()
-    with open_regular(Path(path), root=root) as file:
+    with open_regular(path, root=root) as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

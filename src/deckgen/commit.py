@@ -147,6 +147,12 @@ class Commit:
                     backup.unlink()
             self.abort()
 
+    def unstage(self, temporary: Path) -> None:
+        """Drop a staged file: its target stays as it is."""
+        self._staged = [(staged, target) for staged, target in self._staged if staged != temporary]
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
     def abort(self) -> None:
         """Remove every temporary file still there."""
         for temporary, _ in self._staged:

@@ -20,9 +20,9 @@ import time
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from deckgen.commit import Commit, file_sha256
+from deckgen.commit import Commit, WriteFailed, file_sha256
 from deckgen.errors import DeckgenError, Problem, problem_at
 from deckgen.sourcefiles import Refused, read_regular
 from deckgen.yamldoc import UNSTORABLE
@@ -243,14 +243,32 @@ class Lock:
     def stage(self, commit: Commit, path: Path) -> str:
         """Stage the lock to be written to `path` with the build's other files, unless the
         file there already holds the same bytes (it is then left untouched: git sees no
-        change). Returns the sha256 of the lock."""
-        digest = hashlib.sha256()
-        for chunk in self.chunks():
-            digest.update(chunk)
-        written = digest.hexdigest()
-        if not (path.is_file() and file_sha256(path) == written):
-            commit.stage_bytes(path, self.chunks())
+        change, and a read-only cards folder is no obstacle). Returns its sha256."""
+        hashed = hashlib.sha256()
+
+        def write(stream: BinaryIO) -> None:
+            for chunk in self.chunks():  # made once: a large deck's lock is tens of MB
+                hashed.update(chunk)
+                stream.write(chunk)
+
+        try:
+            staged = commit.stage(path, write)
+        except WriteFailed:
+            digest = self.digest()
+            if path.is_file() and file_sha256(path) == digest:
+                return digest  # nothing to write
+            raise
+        written = hashed.hexdigest()
+        if path.is_file() and file_sha256(path) == written:
+            commit.unstage(staged)
         return written
+
+    def digest(self) -> str:
+        """The sha256 of the lock as `chunks` writes it."""
+        hashed = hashlib.sha256()
+        for chunk in self.chunks():
+            hashed.update(chunk)
+        return hashed.hexdigest()
 
 
 def _lines(items: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:

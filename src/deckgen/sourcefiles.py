@@ -129,20 +129,38 @@ def _kind_problem(mode: int) -> str | None:
 def read_regular(path: Path, limit: int | None = None, *, root: Path | None = None) -> bytes:
     """The bytes of the regular file at `path` (see `open_regular`): at most `limit` + 1
     of them when a limit is given (so that the caller sees a file too large)."""
-    with open_regular(path, root=root) as file:
-        try:
-            return file.read() if limit is None else file.read(limit + 1)
-        except OSError as exc:
-            raise Refused(f"{CANNOT_READ}{_reason(exc)}") from None
+    descriptor, size = _open(path, root)
+    wanted = size + 1 if limit is None else min(size, limit) + 1
+    pieces: list[bytes] = []
+    try:
+        while True:  # usually one read: the size is known
+            piece = os.read(descriptor, wanted)
+            if not piece:
+                break
+            pieces.append(piece)
+            if limit is not None and sum(map(len, pieces)) > limit:
+                break
+    except OSError as exc:
+        raise Refused(f"{CANNOT_READ}{_reason(exc)}") from None
+    finally:
+        os.close(descriptor)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
-def open_regular(path: Path, *, root: Path | None = None) -> BinaryIO:
+def open_regular(path: str | Path, *, root: Path | None = None) -> BinaryIO:
     """The regular file at `path`, open for reading. A link is followed only to a file
     inside `root`. Raises `Refused` for anything else: a pipe or device is never waited
     on, and a file outside `root` is never opened."""
+    descriptor, _ = _open(path, root)
+    return os.fdopen(descriptor, "rb")
+
+
+def _open(path: str | Path, root: Path | None) -> tuple[int, int]:
+    """A descriptor of the regular file at `path` (see `open_regular`) and its size."""
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
+        path = Path(path)
         if not (root is not None and path.is_symlink()):
             raise Refused(_why_unopened(path, exc)) from None
         target = os.path.realpath(path)
@@ -153,13 +171,14 @@ def open_regular(path: Path, *, root: Path | None = None) -> BinaryIO:
         except OSError as inner:
             raise Refused(_why_unopened(Path(target), inner)) from None
     try:
-        problem = _kind_problem(os.fstat(descriptor).st_mode)
+        status = os.fstat(descriptor)
+        problem = _kind_problem(status.st_mode)
     except OSError as exc:
         problem = f"{CANNOT_READ}{_reason(exc)}"
     if problem is not None:
         os.close(descriptor)
         raise Refused(problem)
-    return os.fdopen(descriptor, "rb")
+    return descriptor, status.st_size
 
 
 def _why_unopened(path: Path, exc: OSError) -> str:

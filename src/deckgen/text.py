@@ -67,15 +67,14 @@ def inline(text: str, *, cloze: bool = False) -> str:
 _ANKI_SYNTAX = re.compile(r"<[^<>]*>|[{}]|\[(?=(?:sound|/?anki):)|\\(?=[()\[\]])", re.IGNORECASE)
 #: The same inside an attribute value, where MathJax never looks.
 _ATTRIBUTE_SYNTAX = re.compile(r"[{}]|\[(?=(?:sound|/?anki):)", re.IGNORECASE)
-_MAY_BE_SYNTAX = re.compile(r"[{}\[\\]")
 _INERT = {"{": "&#123;", "}": "&#125;", "[": "&#91;", "\\": "\\<span></span>"}
 
 
 def inert(markup: str, *, syntax: re.Pattern[str] = _ANKI_SYNTAX) -> str:
     """HTML `markup` with nothing left that Anki would read as cloze, template, sound,
     `anki:` or MathJax syntax; it looks the same."""
-    if not _MAY_BE_SYNTAX.search(markup):
-        return markup
+    if "{" not in markup and "}" not in markup and "[" not in markup and "\\" not in markup:
+        return markup  # most text (tested with `in`: quicker than a pattern)
     return syntax.sub(lambda found: _INERT.get(found.group(), found.group()), markup)
 
 

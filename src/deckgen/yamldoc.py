@@ -129,7 +129,6 @@ class _Builder:
         self.marks = marks  # record every node's position in `doc`
         self.check_text = check_text  # the text may hold an unstorable character
         self.nodes = 0
-        self.characters = 0
         self.problems: list[Problem] = []
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
@@ -148,9 +147,6 @@ class _Builder:
         return value
 
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
-        self.characters += len(node.value)
-        if self.characters > MAX_CHARACTERS:
-            raise _TooLarge(TOO_MANY_CHARACTERS)
         if node.tag == _STR_TAG:  # most values: what PyYAML's constructor would return
             return self._checked_text(node, path) if self.check_text else node.value
         try:
