@@ -300,13 +300,7 @@ def _field_at(target: Any, path: KeyPath) -> FieldInfo | None:
 
 def fields_at(target: Any, path: KeyPath) -> list[str]:
     """The keys allowed at `path` inside `target` (for "did you mean")."""
-    current: Any = target
-    for part in path:
-        stepped = _step(current, part)
-        if stepped is None:
-            return []
-        current = stepped[0]
-    for candidate in _unwrap(current):
+    for candidate in _type_at(target, path):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return list(candidate.model_fields)
     return []
