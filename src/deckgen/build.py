@@ -294,10 +294,9 @@ def _distinct_folders(cards_dirs: Sequence[Path]) -> None:
     for cards_dir in cards_dirs:
         other = seen.setdefault(os.path.realpath(cards_dir), cards_dir)
         if other is not cards_dir:
-            raise DeckgenError(
-                f"{display_path(other)} and {display_path(cards_dir)} are the same cards "
-                "folder: give it once"
-            )
+            first, again = display_path(other), display_path(cards_dir)
+            same = "is given twice" if first == again else f"and {again} are the same folder"
+            raise DeckgenError(f"--cards {first} {same}: give each cards folder once")
 
 
 def _distinct_outputs(targets: Mapping[Path, Path]) -> None:

@@ -372,7 +372,7 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
     _repair_ids(lock, path)
     if decode:
         for key in raw_notes:
-            lock.notes[key]
+            lock.notes[key]  # decoded and checked now (and kept decoded, for the build)
     return lock
 
 
