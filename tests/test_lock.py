@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import badinputs
+from ankitest import Collection, import_package
 from deckgen.cli import cli
 from deckgen.lock import Lock, NoteEntry, read_lock
 
@@ -89,3 +91,20 @@ def test_note_keys_of_any_text_are_read_back(tmp_path: Path, key: str) -> None:
     again = read_lock(path)
     assert dict(again.notes) == {key: entry, "fact:z": other}
     assert again.notes.encoded(key) == lock.notes.encoded(key)  # kept as a line, not decoded
+
+
+def test_a_removed_note_edited_into_the_lock_is_shipped_sanitised(tmp_path: Path) -> None:
+    """A removed note is shipped from the lock's own text: a hand edit there (a script, an
+    event handler) must not reach the deck as it is."""
+    case = badinputs.read_case(badinputs.CORPUS / "r-lock-removed-note-script.yaml")
+    badinputs.set_up(case, tmp_path)
+    result = badinputs.run(["build", "--out", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, next((tmp_path / "out").glob("*.apkg")))
+        (note_id,) = col.find_notes("tag:deckgen::removed")
+        fields = col.get_note(note_id).fields
+    finally:
+        col.close()
+    assert fields[0] == "Q" and fields[1] == '<img src="x">A', fields

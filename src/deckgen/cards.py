@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import marshal
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,7 +36,13 @@ from deckgen.schema import (
     SourceKey,
 )
 from deckgen.sourcefiles import Listing, scan
-from deckgen.validate import check_file, check_html, check_order, check_references
+from deckgen.validate import (
+    check_deck_names,
+    check_file,
+    check_html,
+    check_order,
+    check_references,
+)
 from deckgen.yamldoc import Document, read_yaml
 
 __all__ = [
@@ -179,7 +186,8 @@ def load_cards(
     it, if the caller has it.
     """
     if not root.is_dir():
-        raise DeckgenError(f"cards folder '{display_path(root)}' does not exist")
+        kind = "is not a folder" if os.path.lexists(root) else "does not exist"
+        raise DeckgenError(f"cards folder '{display_path(root)}' {kind}")
     listing = listing or scan(root)
     files = [name for name in listing.files if not name.rpartition("/")[2].startswith(".")]
     if not files and not listing.refused:
@@ -224,6 +232,7 @@ def load_cards(
     known = check_references(docs, unreadable, findings, unusable=unusable)
     if deck_doc is not None:
         check_order(deck_doc, known, findings, complete=not unusable)
+        check_deck_names(deck_doc, findings)
     for doc in (deck_doc, sources_doc):
         if doc is not None:
             check_html(doc, findings)

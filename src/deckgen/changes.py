@@ -3,6 +3,7 @@ what was added, changed, removed or left alone."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from deckgen.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
 from deckgen.notes import Kept, KeptNote, NoteSpec
 from deckgen.notetypes import ALL_NOTE_TYPES, NoteType
 from deckgen.package import PackagedNote
+from deckgen.text import sanitise_stored
 
 REMOVED_TAG = "deckgen::removed"
 _NOTETYPES = {notetype.key: notetype for notetype in ALL_NOTE_TYPES}
@@ -96,7 +98,10 @@ def stamp(
                 removed=True,
             )
         new.notes[key] = previous
-        packaged.append(_packaged(key, previous, len(packaged) + 1))
+        # Shipped from the lock itself: what a hand edit put there is sanitised first.
+        stored = tuple((name, sanitise_stored(html)) for name, html in previous.fields)
+        shipped = dataclasses.replace(previous, fields=stored)
+        packaged.append(_packaged(key, shipped, len(packaged) + 1))
 
     used = {note.notetype.key: note.notetype for note in packaged}  # keys: cheap to hash
     notetype_changes = _stamp_notetypes(used.values(), old, new, now)

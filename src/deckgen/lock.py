@@ -88,7 +88,12 @@ class NoteEntry:
         mod = _integer(data["mod"], "mod", MAX_TIME)
         notetype = _text(data["notetype"], "notetype")
         deck = _text(data["deck"], "deck")
+        if not all(part.strip() for part in deck.split("::")):
+            raise ValueError(f"'deck' is {json.dumps(deck)[:60]}, with an empty part")
         tags = tuple(_text(tag, "tags") for tag in _list(data["tags"], "tags"))
+        for tag in tags:
+            if not _TAG.fullmatch(tag):
+                raise ValueError(f"'tags' holds {json.dumps(tag)[:40]}, not a tag")
         fields = data["fields"]
         if not isinstance(fields, dict):
             raise ValueError("'fields' is not a JSON object")
@@ -103,6 +108,8 @@ class NoteEntry:
         )
 
 
+#: A tag as deckgen writes them: no white space, which Anki would split the tag at.
+_TAG = re.compile(r"[a-z0-9-]+(?:::[a-z0-9-]+)*")
 #: Note ids and times are stored by Anki as 64-bit integers and read by its clients'
 #: JavaScript as doubles: ids stay below 2^53, times (seconds) far below.
 MAX_ID = 2**53 - 1
@@ -368,7 +375,10 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
     for key in raw_notes:
         if ":" not in key or UNSTORABLE.search(key):
             raise LockDamaged(path, _note_line(path, key), f"'{key[:60]}' is not a note key")
-    lock.occlusion = _occlusion_numbers(occlusion, path, lock.repairs)
+    try:
+        lock.occlusion = _occlusion_numbers(occlusion, path, lock.repairs)
+    except _Diagram as exc:
+        raise LockDamaged(path, _occlusion_line(path, exc.name), exc.reason) from None
     _repair_ids(lock, path)
     if decode:
         for key in raw_notes:
@@ -416,21 +426,39 @@ def _occlusion_numbers(
     the build numbers that point anew, after every number in use (and says so)."""
     numbers: dict[str, dict[str, int]] = {}
     for name, codes in data.items():
-        kept: dict[str, int] = {}
-        for code, number in sorted(_mapping(codes).items()):
-            _text(code, "occlusion")
-            taken = next((other for other, n in kept.items() if n == number), None)
-            if type(number) is int and 0 < number <= MAX_ID and taken is None:
-                kept[code] = number
-                continue
-            why = "is not a whole number from 1" if taken is None else f"is also {taken}'s"
-            message = (
-                f"occlusion card {json.dumps(number)[:20]} of point {code} on diagram "
-                f"'{name}' {why}: the point gets a new card number"
-            )
-            repairs.append(problem_at(path, _line_of_text(path, f'"{name}"'), 1, message))
-        numbers[_text(name, "occlusion")] = kept
+        try:
+            numbers[_text(name, "occlusion")] = _diagram_numbers(name, codes, path, repairs)
+        except _DAMAGE as exc:
+            raise _Diagram(name, exc) from None
     return numbers
+
+
+class _Diagram(Exception):
+    """A diagram's occlusion numbers that cannot be read (see `_occlusion_numbers`)."""
+
+    def __init__(self, name: str, reason: Exception) -> None:
+        super().__init__(name)
+        self.name, self.reason = name, reason
+
+
+def _diagram_numbers(name: str, codes: Any, path: Path, repairs: list[Problem]) -> dict[str, int]:
+    """One diagram's occlusion numbers (see `_occlusion_numbers`)."""
+    kept: dict[str, int] = {}
+    owners: dict[int, str] = {}  # number -> the point that has it
+    for code, number in sorted(_mapping(codes).items()):
+        _text(code, "occlusion")
+        valid = type(number) is int and 0 < number <= MAX_ID
+        taken = owners.get(number) if valid else None
+        if valid and taken is None:
+            kept[code], owners[number] = number, code
+            continue
+        why = "is not a whole number from 1" if taken is None else f"is also {taken}'s"
+        message = (
+            f"occlusion card {json.dumps(number)[:20]} of point {code} on diagram "
+            f"'{name}' {why}: the point gets a new card number"
+        )
+        repairs.append(problem_at(path, _occlusion_line(path, name), 1, message))
+    return kept
 
 
 #: The start of a note's entry as `Lock.chunks` writes it, with its id.
@@ -456,9 +484,14 @@ def _repair_ids(lock: Lock, path: Path) -> None:
     highest = max(seen, default=0)
     for key, why in faulty:
         highest += ID_SPACING
-        data = json.loads(entries.encoded(key))
-        data["id"] = highest
-        entries[key] = NoteEntry.from_json(data)
+        try:
+            data = json.loads(entries.encoded(key))
+            if not isinstance(data, dict):
+                raise ValueError("a note's entry is not a JSON object")
+            data["id"] = highest
+            entries[key] = NoteEntry.from_json(data)
+        except _DAMAGE as exc:  # more is wrong with it than its id
+            raise LockDamaged(path, _note_line(path, key), exc) from None
         message = f"the id of note {key} {why}: it gets the new id {highest}"
         lock.repairs.append(problem_at(path, _note_line(path, key), 1, message))
 
@@ -468,7 +501,7 @@ def _loose_id(raw: bytes) -> int | None:
     is a whole number."""
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     note_id = data.get("id") if isinstance(data, dict) else None
     return note_id if type(note_id) is int else None
@@ -477,6 +510,17 @@ def _loose_id(raw: bytes) -> int | None:
 def _note_line(path: Path | None, key: str) -> int:
     """The line of a note's entry in the lock file (1 if it cannot be found)."""
     return _line_of_text(path, json.dumps(key, ensure_ascii=False) + ":")
+
+
+def _occlusion_line(path: Path, name: str) -> int:
+    """The line of a diagram's occlusion numbers in the lock file (1 if not found)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return 1
+    start = raw.find(b'\n"occlusion": {\n')
+    index = raw.find(b"\n" + _encode(name) + b":", max(start, 0))
+    return raw.count(b"\n", 0, index) + 2 if start >= 0 and index >= 0 else 1
 
 
 def _line_of_text(path: Path | None, text: str) -> int:

@@ -134,7 +134,13 @@ def sniff_image(data: bytes) -> tuple[str | None, str | None]:
         if len(data) < 24 or data[12:16] != b"IHDR":
             return "png", "its header is damaged"
         width, height = struct.unpack(">II", data[16:24])
-        return ("png", None) if width and height else ("png", "it has no size")
+        if not (width and height):
+            return "png", "it has no size"
+        if max(width, height) > MAX_COORDINATE:
+            return "png", f"it claims {width}×{height} pixels (at most {MAX_COORDINATE:,.0f})"
+        if not data.rstrip(b"\0").endswith(b"IEND\xaeB`\x82"):
+            return "png", "it is cut short (it does not end with an IEND chunk)"
+        return "png", None
     if data.startswith(b"\xff\xd8\xff"):
         return ("jpeg", None) if jpeg_size(data) else ("jpeg", "it has no size (SOF) segment")
     root = xml_root(data)

@@ -17,6 +17,12 @@ Text = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1),
     Field(json_schema_extra={"pattern": r"\S"}),
 ]
+#: A deck's name: its .apkg is named after it, and a file name has at most 255 bytes.
+DeckName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    Field(json_schema_extra={"pattern": r"\S"}),
+]
 Code = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$", max_length=20)
 ]
@@ -76,7 +82,10 @@ class DiagramSource(_Strict):
 class DeckConfig(_Strict):
     """`deck.yaml`: the parent deck and its subdecks."""
 
-    name: Text = Field(description="Parent deck name, e.g. 'Acupuncture for Facial Spasm'.")
+    name: DeckName = Field(
+        description="Parent deck name, e.g. 'Acupuncture for Facial Spasm'; '::' makes it a "
+        "subdeck of another."
+    )
     description: Text = Field(description="Shown on the deck's overview screen in Anki.")
     version: Text = Field("1.0", description="The deck's own version, shown in its description.")
     subdecks: Subdecks = Field(default_factory=lambda: Subdecks())

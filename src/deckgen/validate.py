@@ -12,6 +12,7 @@ from deckgen.cloze import cloze_issues
 from deckgen.describe import dotted
 from deckgen.errors import Findings, display_path
 from deckgen.notefile import ID_KEYS
+from deckgen.schema import Subdecks
 from deckgen.yamldoc import Document, KeyPath
 
 _DANGEROUS_TAG = re.compile(r"<\s*/?\s*(script|iframe)\b", re.IGNORECASE)
@@ -118,6 +119,33 @@ def check_order(
             )
             findings.error(deck.problem(path, message))
         first.setdefault(note_id, i)
+
+
+def check_deck_names(deck: Document, findings: Findings) -> None:
+    """The deck's name and its subdecks' as Anki would keep them: no empty part between
+    '::' (Anki would call it 'blank'), and four subdecks that Anki tells apart (it does
+    not tell names apart by case)."""
+    name = _text(_field(deck, "name"))
+    if name and not all(part.strip() for part in name.split("::")):
+        findings.error(deck.problem(("name",), f"name: {_EMPTY_PART.format(name)}"))
+    given = _field(deck, "subdecks")
+    given = given if isinstance(given, dict) else {}
+    seen: dict[str, str] = {}
+    for key, field in Subdecks.model_fields.items():
+        raw = given.get(key, field.default)
+        sub = _text(raw)
+        if not sub:
+            continue
+        path: KeyPath = ("subdecks", key)
+        if not all(part.strip() for part in sub.split("::")):
+            findings.error(deck.problem(path, f"subdecks.{key}: {_EMPTY_PART.format(sub)}"))
+        other = seen.setdefault(sub.casefold(), key)
+        if other != key:
+            message = f"subdecks.{key}: '{sub}' is also the {other} subdeck (Anki ignores case)"
+            findings.error(deck.problem(path, message))
+
+
+_EMPTY_PART = "'{}' has an empty part between '::'; Anki would name it 'blank'"
 
 
 def _text(value: Any) -> str | None:

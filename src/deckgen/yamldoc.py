@@ -150,13 +150,18 @@ class _Builder:
         if node.tag == _STR_TAG:  # most values: what PyYAML's constructor would return
             return self._checked_text(node, path) if self.check_text else node.value
         try:
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
         except yaml.YAMLError:
             raise
         except Exception:  # an explicit tag the value does not fit, e.g. `!!int ten`
             tag = node.tag.removeprefix("tag:yaml.org,2002:")
-            self._report(node, f"YAML error: '{node.value}' is not a valid !!{tag}")
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            self._report(node, f"YAML error: '{shown}' is not a valid !!{tag}")
             return node.value
+        if isinstance(value, bytes):  # text in disguise, which no check would read
+            self._report(node, "YAML error: !!binary is not allowed; write the text itself")
+            return node.value
+        return value
 
     def _checked_text(self, node: yaml.Node, path: KeyPath) -> str:
         """The node's text; one that holds an unstorable character is reported (and its
