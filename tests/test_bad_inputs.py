@@ -210,3 +210,23 @@ def test_errors_come_with_the_warnings_beside_them(tmp_path: Path) -> None:
     assert [p.message for p in raised.value.warnings] == [
         "unknown key 'needling.dept' (did you mean 'depth'?)"
     ]
+
+
+def test_a_path_too_long_for_the_system_is_reported_and_the_build_goes_on(tmp_path: Path) -> None:
+    """Folders nested beyond the system's longest path (4,096 bytes on Linux), made one
+    step at a time: nothing uses them, so they are a warning, never a traceback."""
+    cards = badinputs.set_up(badinputs.Case(name="deep", raw=b""), tmp_path)
+    previous = Path.cwd()
+    os.chdir(cards)
+    try:
+        for _ in range(20):
+            Path("d" * 250).mkdir()
+            os.chdir("d" * 250)
+        Path("image.png").write_bytes(badinputs.PNG)
+    finally:
+        os.chdir(previous)
+    for command in (["check"], ["build", "--out", "out"]):
+        result = badinputs.run(command, tmp_path)
+        assert result.exit_code == 0, result.output
+        (warning,) = [line for line in result.output.splitlines() if line.startswith("Warning")]
+        assert warning.startswith("Warning: cards/dddd") and "File name too long" in warning
