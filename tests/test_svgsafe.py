@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import deckgen.diagrams
-from deckgen.svgsafe import ALLOWED, svg_problems
+from deckgen.svgsafe import ALLOWED, SVG, svg_problems
 
 HEAD = (
     '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -433,3 +433,29 @@ def test_problems_come_in_document_order() -> None:
 def test_the_allowlist_holds_only_static_elements() -> None:
     assert {"script", "foreignObject", "animate", "set", "handler", "iframe"}.isdisjoint(ALLOWED)
     assert {"feImage", "image", "a", "use", "style", "feDropShadow"} <= ALLOWED
+
+
+def _use_levels(levels: int, fan_out: int) -> bytes:
+    """Groups that each use the one before `fan_out` times: fan_out ** levels shapes."""
+    groups = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels + 1):
+        uses = "".join(f'<use href="#l{level - 1}"/>' for _ in range(fan_out))
+        groups.append(f'<g id="l{level}">{uses}</g>')
+    body = "".join(groups)
+    top = f'<use href="#l{levels}"/>'
+    return f'<svg xmlns="{SVG}" viewBox="0 0 9 9"><defs>{body}</defs>{top}</svg>'.encode()
+
+
+def test_use_of_an_element_that_holds_a_use_is_refused() -> None:
+    """Nine levels of ten <use> draw a billion shapes: references of references are
+    refused, wherever the referenced element stands."""
+    bomb = svg_problems(_use_levels(9, 10))
+    assert bomb and all("holds a <use> itself" in message for _, _, message in bomb)
+    assert [message for _, _, message in svg_problems(_use_levels(2, 1))] == [
+        f"<use> refers to '#l{level}', which holds a <use> itself: references of references "
+        "multiply; refer to drawing elements only"
+        for level in (1, 2)
+    ]
+    reuse = '<defs><g id="a"><rect/></g></defs>' + '<use href="#a"/>' * 10
+    plain = f'<svg xmlns="{SVG}" viewBox="0 0 9 9">{reuse}</svg>'.encode()
+    assert svg_problems(plain) == []  # reusing a drawing is a plain drawing

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 from xml.sax import SAXParseException, handler
 from xml.sax.xmlreader import AttributesNSImpl, Locator
 
@@ -128,6 +129,11 @@ class _Checker(handler.ContentHandler):
         self.bare = False  # the root has no namespace: unprefixed elements are SVG
         self.style_depth = 0  # that of the <style> being read, if any
         self.style: list[tuple[int, int, str]] = []  # its text: line, column, piece
+        # <use> of an element that holds a <use> (or is one) multiplies on every level:
+        # nine levels of ten make a billion shapes. Such references are refused.
+        self.open: list[list[Any]] = []  # [id, holds a <use>] of each element open
+        self.holders: set[str] = set()  # the ids of elements that hold a <use>
+        self.uses: list[tuple[int, int, str]] = []  # each <use>: line, column, its target
 
     def setDocumentLocator(self, locator: Locator) -> None:
         self.locator = locator
@@ -163,6 +169,12 @@ class _Checker(handler.ContentHandler):
         self.problems += [(line, column, message) for message in problems]
         if drawing and local == "style":
             self.style_depth, self.style = self.depth, []
+        self.open.append([attrs.get((None, "id")), False])
+        if drawing and local == "use":
+            for frame in self.open:
+                frame[1] = True
+            target = next((v for (_, n), v in attrs.items() if n == "href"), "")
+            self.uses.append((line, column, target.strip(_SPACE).removeprefix("#")))
 
     def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
         if self.depth == self.style_depth:
@@ -170,7 +182,19 @@ class _Checker(handler.ContentHandler):
             for offset, message in _css_problems(text, "<style>", sheet=True):
                 self.problems.append((*self._locate(offset), message))
             self.style_depth = 0
+        element_id, holds_use = self.open.pop()
+        if element_id and holds_use:
+            self.holders.add(element_id)
         self.depth -= 1
+
+    def endDocument(self) -> None:
+        for line, column, target in self.uses:
+            if target in self.holders:
+                message = (
+                    f"<use> refers to '#{_short(target)}', which holds a <use> itself: "
+                    "references of references multiply; refer to drawing elements only"
+                )
+                self.problems.append((line, column, message))
 
     def characters(self, content: str) -> None:
         if self.depth == self.style_depth:
