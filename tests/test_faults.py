@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -265,3 +266,34 @@ def test_a_full_disk_fails_the_build_and_changes_nothing(
             assert len(import_package(col, package).new) > 0
         finally:
             col.close()
+
+
+KILLED_AT_THE_PACKAGE = """
+import os, sys
+real = os.replace
+def replace(source, target, *args, **kwargs):
+    if str(target).endswith(".apkg"):
+        os._exit(9)  # killed: no clean-up, no rollback
+    return real(source, target, *args, **kwargs)
+os.replace = replace
+from deckgen.cli import main
+sys.argv = ["deckgen", "build", "--cards", "cards", "--out", "out"]
+main()
+"""
+
+
+def test_a_build_killed_between_the_lock_and_the_package_is_finished_by_the_next(
+    built: Path, tmp_path: Path
+) -> None:
+    """Killed after the lock was renamed and before the package was: the next build
+    removes what was left and writes the package that goes with the lock."""
+    env = {**os.environ, **EPOCH}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AT_THE_PACKAGE], cwd=built, env=env, check=False
+    )
+    assert killed.returncode == 9
+    assert badinputs.temporary_files(built) != []  # the package, staged but not renamed
+    assert _build(built)[0] == 0
+    assert badinputs.temporary_files(built) == []
+    (package,) = (built / "out").glob("*.apkg")
+    assert package.read_bytes() == _from_scratch(built, tmp_path)

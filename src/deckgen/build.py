@@ -368,7 +368,7 @@ def _package(
     deflater: Deflater | None = None,
     then: Callable[[Path, Path, Mapping[Path, str], BuildReport], None] | None = None,
 ) -> BuildReport:
-    """Stage the folders' notes as one .apkg, then their locks (unless `commit` is None: a
+    """Stage the folders' locks, then their notes as one .apkg (unless `commit` is None: a
     dry run), then call `then` with the collection, the staged package, the digest of
     each lock and the report. Kept notes are copied from `previous`, and blocks compressed
     before are taken from `deflater`."""
@@ -395,11 +395,13 @@ def _package(
         def zipped(stream: BinaryIO) -> None:
             write_zip(stream, collection=db_path, media=list(media.values()), deflater=deflater)
 
-        package = commit.stage(target, zipped)
+        # Renamed in this order: the locks, then the package. A build killed between the
+        # two leaves a lock whose package the next build writes (the lock decides it).
         locks = {
             folder.cards_dir / LOCK_FILE: folder.lock.stage(commit, folder.cards_dir / LOCK_FILE)
             for folder in folders
         }
+        package = commit.stage(target, zipped)
         report = dataclasses.replace(report, size=package.stat().st_size)
         if then is not None:
             then(db_path, package, locks, report)
