@@ -143,7 +143,9 @@ def build_command(
     Also updates CARDS/deckgen.lock, which keeps each note's modification time moving only
     when the note changes (commit it). Prints notes and cards per deck and what changed
     since the last build. Nothing is written if the cards have errors (or, with --strict,
-    warnings): the previous .apkg and lock stay as they were.
+    warnings): the previous .apkg and lock stay as they were. The .apkg, the lock and the
+    build's cache are written all or nothing, so a full disk or a read-only folder changes
+    nothing either; a second build in the same folders waits for the first.
 
     \b
     Examples:
