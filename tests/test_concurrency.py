@@ -3,6 +3,7 @@ and the last package is what a build from scratch writes."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -58,3 +59,29 @@ def test_builds_started_at_once_take_turns(mini_cards: Path, tmp_path: Path) -> 
     again = subprocess.run(BUILD, cwd=workdir, env=ENV, capture_output=True, text=True, check=False)
     assert again.returncode == 0 and "0 added, 0 changed" in again.stdout, again.stdout
     assert waited > 0, "no build ever found another running: the test did not overlap them"
+
+
+def test_a_file_system_without_folder_locks_still_builds(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NFS refuses `flock` on a folder (EBADF): the build goes on without the lock, and,
+    not alone, leaves temporary files it did not write where they are."""
+    import fcntl
+
+    from deckgen.build import build
+
+    asked: list[int] = []
+
+    def refused(handle: int, operation: int) -> None:
+        asked.append(handle)
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    another = out / ".other-deck.apkg.x1.deckgen.tmp"  # as if another build were writing it
+    another.write_bytes(b"")
+    monkeypatch.setattr(fcntl, "flock", refused)
+    report = build(cards_dir=mini_cards, out_dir=out)
+    assert report.output.is_file()
+    assert another.exists()
+    assert asked  # the build did ask for the lock

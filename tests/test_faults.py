@@ -297,3 +297,30 @@ def test_a_build_killed_between_the_lock_and_the_package_is_finished_by_the_next
     assert badinputs.temporary_files(built) == []
     (package,) = (built / "out").glob("*.apkg")
     assert package.read_bytes() == _from_scratch(built, tmp_path)
+
+
+def test_without_hard_links_a_failed_commit_still_puts_every_file_back(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system that cannot link (FAT, some network shares) the old files are
+    kept as copies: a rename that fails after the lock was replaced puts the lock back."""
+    real_replace = os.replace
+    renamed: list[str] = []
+
+    def no_links(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    def replace(source: Any, target: Any, *args: Any, **kwargs: Any) -> None:
+        if str(target).endswith(".apkg"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(source, target, *args, **kwargs)
+        renamed.append(Path(target).name)
+
+    before = badinputs.snapshot(built)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "link", no_links)
+        patch.setattr(os, "replace", replace)
+        code, output = _build(built)
+    assert "deckgen.lock" in renamed  # replaced before the package failed: put back
+    assert code == 1 and "nothing was changed" in output, output
+    _assert_untouched(built, before)

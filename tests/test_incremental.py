@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import deckgen.build
 import deckgen.cards
 import deckgen.notefile
 from ankitest import Collection, import_package
@@ -284,3 +286,58 @@ def test_a_damaged_cache_is_ignored(
     full = build(cards_dir=fresh, out_dir=tmp_path / "fresh-out")
     assert _sha256(second.output) == _sha256(full.output)
     assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()
+
+
+def test_a_file_saved_during_a_build_is_never_shipped_stale(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved after the build hashed it and before it read it, then put back as it was:
+    what the build read is what it remembers, so the next build reads it again and
+    ships what the file holds now."""
+    out = tmp_path / "out"
+    build(cards_dir=mini_cards, out_dir=out)
+    fact = mini_cards / "facts" / "imaging.yaml"
+    before = fact.read_text(encoding="utf-8")
+    real = deckgen.cards.load_cards
+
+    def saved_while_building(*args: object, **kwargs: object) -> object:
+        fact.write_text(before.replace("MRI", "EDITED"), encoding="utf-8")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(deckgen.build, "load_cards", saved_while_building)
+        fact.write_text(before.replace("MRI", "MRI scan"), encoding="utf-8")  # hashed so
+        build(cards_dir=mini_cards, out_dir=out)
+    fact.write_text(before.replace("MRI", "MRI scan"), encoding="utf-8")  # as it was hashed
+    report = build(cards_dir=mini_cards, out_dir=out)
+    assert [key for key, _ in report.changes.changed] == ["fact:imaging"]
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, report.output)
+        (note_id,) = col.find_notes("tag:deckgen::fact")
+        answer = col.get_note(note_id)["Answer"]
+    finally:
+        col.close()
+    assert "MRI scan" in answer and "EDITED" not in answer
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["a pipe named like a note", "a link out of the cards folder", "a folder named like a note"],
+)
+def test_an_entry_deckgen_refuses_is_reported_by_the_next_build(
+    entry: str, mini_cards: Path, tmp_path: Path
+) -> None:
+    """What the build would refuse is part of its inputs: after a build, a pipe, a link
+    out or a folder among the notes must be reported, not passed over as "nothing
+    changed"."""
+    out = tmp_path / "out"
+    build(cards_dir=mini_cards, out_dir=out)
+    if entry == "a pipe named like a note":
+        os.mkfifo(mini_cards / "points" / "pipe.yaml")
+    elif entry == "a link out of the cards folder":
+        (mini_cards / "points" / "link.yaml").symlink_to("/etc/hostname")
+    else:
+        (mini_cards / "points" / "dir.yaml").mkdir()
+    with pytest.raises(InvalidCards):
+        build(cards_dir=mini_cards, out_dir=out)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import deckgen.buildstate
+import deckgen.sourcefiles
 from deckgen.build import build
 from deckgen.buildstate import Inputs
 from deckgen.commit import Commit
@@ -24,13 +25,13 @@ class Reads:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.names: list[str] = []
-        real = deckgen.buildstate._sha256
+        real = deckgen.sourcefiles.file_sha256
 
-        def counting(path: str, root: Path | None) -> str:
+        def counting(path: str | Path, *, root: Path | None = None) -> str:
             self.names.append(Path(path).name)
-            return real(path, root)
+            return real(path, root=root)
 
-        monkeypatch.setattr(deckgen.buildstate, "_sha256", counting)
+        monkeypatch.setattr(deckgen.buildstate, "file_sha256", counting)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ whole file is unreadable or only one note's line (those are decoded only when ne
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -108,3 +109,29 @@ def test_a_removed_note_edited_into_the_lock_is_shipped_sanitised(tmp_path: Path
     finally:
         col.close()
     assert fields[0] == "Q" and fields[1] == '<img src="x">A', fields
+
+
+def test_a_removed_note_keeps_anki_syntax_inert(tmp_path: Path) -> None:
+    """Text shown as written stays so once its note is removed: the lock holds it escaped,
+    and the sanitising that removed notes go through must not bring it back to life."""
+    cards = badinputs.set_up(badinputs.Case(name="syntax", raw=b""), tmp_path)
+    fact = cards / "facts" / "syntax.yaml"
+    fact.write_text(
+        "id: syntax\nquestion: 'What do {{c1::x}} and [sound:boom.mp3] mean?'\n"
+        "answer: Nothing.\nsources: [who-2008]\n",
+        encoding="utf-8",
+    )
+    assert badinputs.run(["build", "--out", "out"], tmp_path).exit_code == 0
+    fact.unlink()
+    result = badinputs.run(["build", "--out", "out"], tmp_path)
+    assert result.exit_code == 0 and "removed: fact:syntax" in result.output, result.output
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, next((tmp_path / "out").glob("*.apkg")))
+        (note_id,) = col.find_notes("tag:deckgen::removed")
+        (card_id,) = col.find_cards(f"nid:{note_id}")
+        output = col.get_card(card_id).render_output(reload=True)
+    finally:
+        col.close()
+    assert not output.question_av_tags and not output.answer_av_tags
+    assert "{{c1::x}}" in html.unescape(output.question_text)

@@ -22,7 +22,6 @@ from deckgen.commit import (
     Commit,
     WriteFailed,
     failing_as,
-    file_sha256,
     make_folder,
     sweep,
 )
@@ -34,7 +33,7 @@ from deckgen.media import MediaFile
 from deckgen.notes import KeptNote, notes_reusing, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.schema import Source
-from deckgen.sourcefiles import Listing, scan
+from deckgen.sourcefiles import Listing, file_sha256, scan
 from deckgen.text import attribute, plain
 from deckgen.zipwrite import Deflater
 
@@ -105,8 +104,8 @@ def _one_at_a_time(
     _distinct_folders(cards_dirs)
     if not dry_run:
         make_folder(out_dir)
-    with mutex.exclusive([out_dir, *cards_dirs], waiting=waiting):
-        if not dry_run:
+    with mutex.exclusive([out_dir, *cards_dirs], waiting=waiting) as alone:
+        if alone and not dry_run:  # else another build's files may be among them
             sweep(out_dir)
             for cards_dir in cards_dirs:
                 sweep(cards_dir, prefix=LOCK_FILE)
@@ -193,6 +192,8 @@ class _Plan:
             """Keep this build's collection and notes for the next build to reuse."""
             for digest in locks.values():
                 inputs.written(LOCK_FILE, digest)
+            for name, digest in folder.cards.read.items():  # as parsed, if changed since
+                inputs.written(name, digest)
             self.collection = buildcache.save(
                 commit,
                 out_dir,
@@ -206,10 +207,11 @@ class _Plan:
                 kept=folder.kept,
             )
             inputs.remember(commit)
+            with failing_as(target):
+                written = file_sha256(package)
             buildstate.save(
-                commit, self.state, inputs=inputs.digest, report=report,
-                output_sha256=file_sha256(package),
-            )  # fmt: skip
+                commit, self.state, inputs=inputs.digest, report=report, output_sha256=written
+            )
 
         previous = folder.cache.collection if folder.cache else None
         return _package(
@@ -386,7 +388,12 @@ def _package(
             render_collection(
                 db_path, notes=packaged, notetype_mods=mods, decks=decks, previous=previous
             )
-        except sqlite3.OperationalError as exc:  # a full disk, for one
+        except sqlite3.DatabaseError as exc:
+            if previous is not None and "full" not in str(exc):  # the cache, not the disk
+                previous.unlink(missing_ok=True)  # so that the next build makes it anew
+                raise DeckgenError(
+                    f"the build cache was damaged ({exc}) and has been removed: build again"
+                ) from None
             raise WriteFailed(target.parent, str(exc)) from None
         report = _report(folders, target, None, _count(db_path, decks))
         if commit is None:
@@ -402,7 +409,8 @@ def _package(
             for folder in folders
         }
         package = commit.stage(target, zipped)
-        report = dataclasses.replace(report, size=package.stat().st_size)
+        with failing_as(target):
+            report = dataclasses.replace(report, size=package.stat().st_size)
         if then is not None:
             then(db_path, package, locks, report)
         return report

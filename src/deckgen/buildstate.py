@@ -24,7 +24,7 @@ import deckgen
 from deckgen.changes import Changes
 from deckgen.commit import Commit
 from deckgen.errors import Problem
-from deckgen.sourcefiles import Listing, Refused, is_scratch, open_regular, read_regular
+from deckgen.sourcefiles import Listing, Refused, file_sha256, is_scratch, read_regular
 
 #: The state of one cards folder's build: `.deckgen-state-<folder digest>.json` in the output
 #: folder, so that several folders built into one output folder each keep their own.
@@ -66,6 +66,12 @@ class Inputs:
             **_hashes(_listed(listing), "cards", self._seen, self._hashed, root=listing.root),
             **_hashes(_walked(package), "deckgen", self._seen, self._hashed),
         }
+        # What the build refuses or sees as a folder decides its problems: a new pipe or
+        # link must be reported, not skipped as "nothing changed".
+        for name, why in listing.refused.items():
+            self.files[f"refused/{name}"] = why
+        for name in listing.folders:
+            self.files[f"folder/{name}"] = ""
         # The libraries that shape the output: an upgrade must rebuild.
         for name in _LIBRARIES:
             self.files[f"library/{name}"] = _library_version(name)
@@ -87,7 +93,8 @@ class Inputs:
 
 def digest_of(items: Iterable[tuple[str, str]]) -> str:
     """One digest of (name, digest) pairs, in name order: all joined, then hashed once."""
-    return hashlib.sha256("".join(f"{n}\0{d}\0" for n, d in sorted(items)).encode()).hexdigest()
+    joined = "".join(f"{n}\0{d}\0" for n, d in sorted(items))
+    return hashlib.sha256(joined.encode("utf-8", "surrogateescape")).hexdigest()  # any name
 
 
 #: How long before it was hashed a file must have last changed for its stat to be trusted.
@@ -160,7 +167,7 @@ def _hashes(
             look = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
             known = seen.get(key)
             unchanged = known is not None and known[:4] == look
-            digest = known[4] if known is not None and unchanged else _sha256(path, root)
+            digest = known[4] if known is not None and unchanged else file_sha256(path, root=root)
         except (OSError, Refused):
             continue
         hashes[key] = digest
@@ -169,20 +176,10 @@ def _hashes(
     return hashes
 
 
-def _sha256(path: str, root: Path | None) -> str:
-    """The sha256 of a regular file, read in chunks (a large deck's lock is tens of
-    megabytes); a link only to a file inside `root`."""
-    digest = hashlib.sha256()
-    with open_regular(path, root=root) as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def file_digest(path: Path) -> str | None:
     """The sha256 of a regular file, read in chunks; None if there is none."""
     try:
-        return _sha256(str(path), None)
+        return file_sha256(path)
     except Refused:
         return None
 

@@ -71,6 +71,8 @@ class Cards:
     files: tuple[NoteFile, ...]  # points, concepts, conditions, facts; each by file name
     warnings: tuple[Problem, ...] = ()
     lock: Lock = field(default_factory=Lock)  # as read, with what reading it repaired
+    #: The sha256 of each YAML file parsed (by name): what this build read of it.
+    read: dict[str, str] = field(default_factory=dict)
 
     def in_folder(self, folder: str) -> tuple[NoteFile, ...]:
         return self._by_folder.get(folder, ())
@@ -257,6 +259,12 @@ def load_cards(
         files=tuple(loaded),
         warnings=tuple(sorted(set(findings.warnings))),
         lock=lock,
+        read={
+            name: doc.digest
+            for name, doc in ((DECK_FILE, deck_doc), (SOURCES_FILE, sources_doc))
+            if doc is not None
+        }
+        | {file.name: file.digest for file in loaded if not file.reused},
     )
 
 
@@ -282,6 +290,7 @@ def _load_note(
         return None, doc
     data = marshal.dumps(doc.data)
     file = NoteFile(path.parents[1], name, data, summarise(record), tuple(own.warnings), record)
+    file.digest = doc.digest
     return file, None
 
 

@@ -14,7 +14,7 @@ from deckgen.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
 from deckgen.notes import Kept, KeptNote, NoteSpec
 from deckgen.notetypes import ALL_NOTE_TYPES, NoteType
 from deckgen.package import PackagedNote
-from deckgen.text import sanitise_stored
+from deckgen.text import inert, inert_cloze, sanitise_stored
 
 REMOVED_TAG = "deckgen::removed"
 _NOTETYPES = {notetype.key: notetype for notetype in ALL_NOTE_TYPES}
@@ -98,8 +98,10 @@ def stamp(
                 removed=True,
             )
         new.notes[key] = previous
-        # Shipped from the lock itself: what a hand edit put there is sanitised first.
-        stored = tuple((name, sanitise_stored(html)) for name, html in previous.fields)
+        # Shipped from the lock itself: what a hand edit put there is sanitised first, and
+        # what Anki would read as its own syntax made inert again (sanitising decodes it).
+        inert_here = inert_cloze if _NOTETYPES[previous.notetype].cloze else inert
+        stored = tuple((name, inert_here(sanitise_stored(html))) for name, html in previous.fields)
         shipped = dataclasses.replace(previous, fields=stored)
         packaged.append(_packaged(key, shipped, len(packaged) + 1))
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
 import shutil
@@ -67,10 +66,6 @@ class Commit:
         if kind is not None:
             self.abort()
 
-    @property
-    def targets(self) -> list[Path]:
-        return [target for _, target in self._staged]
-
     def stage(self, target: Path, write: Callable[[BinaryIO], None]) -> Path:
         """A temporary file beside `target` filled by `write(stream)` and flushed to disk;
         it replaces `target` on `commit`. Returns its path."""
@@ -113,38 +108,36 @@ class Commit:
         os.close(handle)
         temporary = Path(name)
         self._staged.append((temporary, target))
-        temporary.chmod(0o666 & ~_UMASK)  # as a file created by `open` would be
+        try:  # the mode of the file it replaces, else that of a file `open` creates
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except OSError:
+            mode = 0o666 & ~_UMASK
+        temporary.chmod(mode)
         return temporary
 
     def commit(self) -> None:
         """Rename every staged file into place, in the order staged."""
-        backups: dict[Path, Path] = {}
+        backups: dict[Path, Path | None] = {}  # each target: a copy of what it was, or None
         done: list[Path] = []
         try:
             for _, target in self._staged:
                 with failing_as(target):
                     _check_target(target)
-                backup = _hard_link(target)
-                if backup is not None:
-                    backups[target] = backup
+                    backups[target] = _backup(target)
             for temporary, target in self._staged:
                 with failing_as(target):
                     temporary.replace(target)
                 done.append(target)
             for folder in dict.fromkeys(target.parent for target in done):
                 _sync_folder(folder)
-        except BaseException:
-            for target in reversed(done):  # put back what was replaced
-                with contextlib.suppress(OSError):
-                    if target in backups:
-                        backups.pop(target).replace(target)
-                    else:
-                        target.unlink()
+        except BaseException as error:
+            _put_back(reversed(done), backups, error)
             raise
         finally:
             for backup in backups.values():
                 with contextlib.suppress(OSError):
-                    backup.unlink()
+                    if backup is not None:
+                        backup.unlink()
             self.abort()
 
     def unstage(self, temporary: Path) -> None:
@@ -167,15 +160,6 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     with Commit() as commit:
         commit.stage_bytes(path, data.encode() if isinstance(data, str) else data)
         commit.commit()
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file, read in chunks (a large deck's lock is tens of megabytes)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sweep(folder: Path, *, prefix: str = "") -> None:
@@ -238,17 +222,38 @@ def _check_target(target: Path) -> None:
         raise WriteFailed(target, "something other than a file is in the way; remove it")
 
 
-def _hard_link(target: Path) -> Path | None:
-    """A second name for the file at `target`, to put it back from; None if there is no
-    file or the file system cannot link."""
-    if not target.is_file() or target.is_symlink():
+def _backup(target: Path) -> Path | None:
+    """A copy of the file at `target` to put back if the commit fails (None if there is
+    none): a second name for it (a hard link) where the file system allows, else a copy.
+    Raises `OSError` when neither can be made: better to stop before any rename."""
+    if not os.path.lexists(target):
         return None
     backup = target.with_name(f".{target.name}.{os.urandom(6).hex()}{TEMPORARY_SUFFIX}")
     try:
-        os.link(target, backup)
+        os.link(target, backup, follow_symlinks=False)
     except OSError:
-        return None
+        shutil.copy2(target, backup, follow_symlinks=False)
     return backup
+
+
+def _put_back(
+    replaced: Iterable[Path], backups: dict[Path, Path | None], error: BaseException
+) -> None:
+    """Undo the renames of a failed commit: each replaced file back from its copy, each
+    new one removed. If that fails too, say which file to restore."""
+    for target in replaced:
+        backup = backups.pop(target, None)
+        try:
+            if backup is not None:
+                backup.replace(target)
+            else:
+                target.unlink()
+        except OSError as exc:
+            reason = error.format_message() if isinstance(error, DeckgenError) else str(error)
+            raise DeckgenError(
+                f"{reason.removesuffix('; nothing was changed')}; and {display_path(target)} "
+                f"could not be put back ({exc.strerror}): restore it from git or build again"
+            ) from None
 
 
 def _sync_folder(folder: Path) -> None:

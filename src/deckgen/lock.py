@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from deckgen.commit import Commit, WriteFailed, file_sha256
+from deckgen.commit import Commit, WriteFailed
 from deckgen.errors import DeckgenError, Problem, problem_at
-from deckgen.sourcefiles import Refused, read_regular
+from deckgen.sourcefiles import Refused, file_sha256, read_regular
 from deckgen.yamldoc import UNSTORABLE
 
 LOCK_FILE = "deckgen.lock"
@@ -262,11 +262,11 @@ class Lock:
             staged = commit.stage(path, write)
         except WriteFailed:
             digest = self.digest()
-            if path.is_file() and file_sha256(path) == digest:
+            if _digest_of(path) == digest:
                 return digest  # nothing to write
             raise
         written = hashed.hexdigest()
-        if path.is_file() and file_sha256(path) == written:
+        if _digest_of(path) == written:
             commit.unstage(staged)
         return written
 
@@ -276,6 +276,14 @@ class Lock:
         for chunk in self.chunks():
             hashed.update(chunk)
         return hashed.hexdigest()
+
+
+def _digest_of(path: Path) -> str | None:
+    """The sha256 of the lock file as it is (a link only to a file in its folder)."""
+    try:
+        return file_sha256(path, root=path.parent)
+    except Refused:
+        return None
 
 
 def _lines(items: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
@@ -445,6 +453,7 @@ def _diagram_numbers(name: str, codes: Any, path: Path, repairs: list[Problem]) 
     """One diagram's occlusion numbers (see `_occlusion_numbers`)."""
     kept: dict[str, int] = {}
     owners: dict[int, str] = {}  # number -> the point that has it
+    line: int | None = None  # of the diagram in the lock: found at the first repair
     for code, number in sorted(_mapping(codes).items()):
         _text(code, "occlusion")
         valid = type(number) is int and 0 < number <= MAX_ID
@@ -457,7 +466,8 @@ def _diagram_numbers(name: str, codes: Any, path: Path, repairs: list[Problem]) 
             f"occlusion card {json.dumps(number)[:20]} of point {code} on diagram "
             f"'{name}' {why}: the point gets a new card number"
         )
-        repairs.append(problem_at(path, _occlusion_line(path, name), 1, message))
+        line = line or _occlusion_line(path, name)
+        repairs.append(problem_at(path, line, 1, message))
     return kept
 
 
@@ -482,6 +492,7 @@ def _repair_ids(lock: Lock, path: Path) -> None:
         else:
             seen[note_id] = key
     highest = max(seen, default=0)
+    lines = _note_lines(path) if faulty else {}
     for key, why in faulty:
         highest += ID_SPACING
         try:
@@ -491,9 +502,9 @@ def _repair_ids(lock: Lock, path: Path) -> None:
             data["id"] = highest
             entries[key] = NoteEntry.from_json(data)
         except _DAMAGE as exc:  # more is wrong with it than its id
-            raise LockDamaged(path, _note_line(path, key), exc) from None
+            raise LockDamaged(path, lines.get(key, 1), exc) from None
         message = f"the id of note {key} {why}: it gets the new id {highest}"
-        lock.repairs.append(problem_at(path, _note_line(path, key), 1, message))
+        lock.repairs.append(problem_at(path, lines.get(key, 1), 1, message))
 
 
 def _loose_id(raw: bytes) -> int | None:
@@ -505,6 +516,29 @@ def _loose_id(raw: bytes) -> int | None:
         return None
     note_id = data.get("id") if isinstance(data, dict) else None
     return note_id if type(note_id) is int else None
+
+
+#: A line that starts a note's entry: its key, as JSON text.
+_KEY_LINE = re.compile(rb'^("(?:[^"\\\n]|\\.)*"):', re.MULTILINE)
+
+
+def _note_lines(path: Path) -> dict[str, int]:
+    """The line of each note's entry in the lock file, read once: a lock with many notes
+    to repair must not be read once for each."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return {}
+    lines: dict[str, int] = {}
+    line, last = 1, 0
+    for found in _KEY_LINE.finditer(raw):
+        line += raw.count(b"\n", last, found.start())
+        last = found.start()
+        try:
+            lines.setdefault(json.loads(found.group(1)), line)
+        except ValueError:
+            continue
+    return lines
 
 
 def _note_line(path: Path | None, key: str) -> int:

@@ -45,6 +45,7 @@ class NoteFile:
         self.summary = summary  # see `summarise`
         self.warnings = warnings  # what the file alone gives, kept for the next build
         self.reused = record is None
+        self.digest = ""  # of the bytes parsed, for a file read by this build
         self._record = record
         # Read for every file, often several times, in every build: worked out once.
         self.folder = name.partition("/")[0]

@@ -11,6 +11,7 @@ the cards folder is ever read, let alone echoed in a message.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -153,6 +154,16 @@ def open_regular(path: str | Path, *, root: Path | None = None) -> BinaryIO:
     on, and a file outside `root` is never opened."""
     descriptor, _ = _open(path, root)
     return os.fdopen(descriptor, "rb")
+
+
+def file_sha256(path: str | Path, *, root: Path | None = None) -> str:
+    """The sha256 of the regular file at `path` (see `open_regular`), read in chunks: a
+    large deck's lock is tens of megabytes."""
+    digest = hashlib.sha256()
+    with open_regular(path, root=root) as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _open(path: str | Path, root: Path | None) -> tuple[int, int]:

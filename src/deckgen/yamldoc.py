@@ -10,6 +10,7 @@ Merge keys (`<<`) are resolved here too, inside that budget.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,9 @@ class Document:
     numbers: dict[KeyPath, str] = field(default_factory=dict)
     #: Key paths of texts holding a character no deck can store (reported already).
     unstorable: set[KeyPath] = field(default_factory=set)
+    #: The sha256 of the bytes parsed: what the build read, even if the file has changed
+    #: since it was hashed with the other inputs.
+    digest: str = ""
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     marked: bool = False  # the marks have been worked out
@@ -406,7 +410,7 @@ def read_yaml(path: Path, *, root: Path | None = None) -> Loaded:
     except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
         result.errors.append(_reader_problem(path, text, exc))
         return result
-    doc = Document(path=path, data=None, root=root)
+    doc = Document(path=path, data=None, root=root, digest=hashlib.sha256(raw).hexdigest())
     try:
         node = fast[1] if fast else loader.get_single_node()
         if node is None:
