@@ -148,14 +148,14 @@ def sniff_image(data: bytes) -> tuple[str | None, str | None]:
         name, start_tag = root
         if name.rsplit(":", 1)[-1] != "svg":
             return None, f"XML whose root element is <{name}>"
-        if svg_viewbox(start_tag) is None and "viewbox" in start_tag.lower():
+        if svg_viewbox(start_tag) is not None:
+            return "svg", None
+        if "viewbox" in start_tag.lower():
             return "svg", (
                 f"its viewBox must be four numbers of at most {MAX_COORDINATE:,.0f}, "
                 'with a positive width and height, e.g. viewBox="0 0 800 600"'
             )
-        if svg_viewbox(start_tag) is None:
-            return "svg", 'its <svg> element needs a viewBox, e.g. viewBox="0 0 800 600"'
-        return "svg", None
+        return "svg", 'its <svg> element needs a viewBox, e.g. viewBox="0 0 800 600"'
     return None, _what(data)
 
 
