@@ -61,7 +61,7 @@ def stamp(
         position += 1
         previous = old.notes.get(spec.key)
         current = NoteEntry(
-            id=previous.id if previous else ids.take(),
+            id=previous.id if previous else ids.take(spec.key),
             mod=now,
             notetype=spec.notetype.key,
             deck=spec.deck,

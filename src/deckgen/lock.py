@@ -17,6 +17,7 @@ import json
 import os
 import re
 import time
+import zlib
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,15 +197,14 @@ class NoteEntries(MutableMapping[str, NoteEntry]):
         item = self._items[key]
         return item if isinstance(item, bytes) else _encode(item.to_json())
 
-    def highest_id(self) -> int:
-        """The largest note id, read from the start of each entry's text where it can be."""
-        highest = 0
+    def ids(self) -> set[int]:
+        """Every note id, read from the start of each entry's text where it can be."""
+        found: set[int] = set()
         for key, item in self._items.items():
             prefix = item.partition(b",")[0] if isinstance(item, bytes) else b""
             digits = prefix.removeprefix(_ID_PREFIX)
-            note_id = int(digits) if prefix != digits and digits.isdigit() else self[key].id
-            highest = max(highest, note_id)
-        return highest
+            found.add(int(digits) if prefix != digits and digits.isdigit() else self[key].id)
+        return found
 
 
 _ID_PREFIX = b'{"id": '
@@ -641,17 +641,26 @@ def next_mod(previous: int | None, now: int) -> int:
 
 class IdAllocator:
     """Hands out note ids for new notes: millisecond times (Anki reads them as the
-    creation date), spaced apart and above every id already in the lock."""
+    creation date), `ID_SPACING` apart from every other id (a note's cards take the ids
+    after its own).
+
+    A note's id is the build time plus a number of seconds drawn from its key (up to
+    `SLOTS`, about an hour), not the next one free: two authors who each add notes on
+    their own branch in the same second give them different ids, so their lock files
+    merge cleanly. A rare clash after a merge is repaired when the lock is read."""
+
+    SLOTS = 4096
 
     def __init__(self, lock: Lock, now: int) -> None:
         self._lock = lock
         self._now = now
-        self._next: int | None = None  # worked out when the first new note needs an id
+        self._used: set[int] | None = None  # read when the first new note needs an id
 
-    def take(self) -> int:
-        if self._next is None:
-            highest = self._lock.notes.highest_id()
-            self._next = max(self._now * 1000, highest + ID_SPACING)
-        taken = self._next
-        self._next += ID_SPACING
+    def take(self, key: str) -> int:
+        if self._used is None:
+            self._used = self._lock.notes.ids()
+        slot = zlib.crc32(key.encode("utf-8", "surrogateescape")) % self.SLOTS
+        while (taken := (self._now + slot) * 1000) in self._used:
+            slot += 1
+        self._used.add(taken)
         return taken
