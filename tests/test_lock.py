@@ -135,3 +135,41 @@ def test_a_removed_note_keeps_anki_syntax_inert(tmp_path: Path) -> None:
         col.close()
     assert not output.question_av_tags and not output.answer_av_tags
     assert "{{c1::x}}" in html.unescape(output.question_text)
+
+
+def _note(note_id: int, mod: int, answer: str) -> NoteEntry:
+    return NoteEntry(
+        id=note_id, mod=mod, notetype="qa", deck="D", tags=("t",), fields=(("Answer", answer),)
+    )
+
+
+@pytest.mark.parametrize("style", ["merge", "diff3"])
+def test_a_lock_with_git_conflict_markers_is_resolved(tmp_path: Path, style: str) -> None:
+    """Each side's lines kept; of a note on both sides, the later; the conflict reported."""
+    ours, theirs = Lock(), Lock()
+    ours.notes["fact:a"] = theirs.notes["fact:a"] = _note(1000, 5, "same")
+    ours.notes["fact:b"] = _note(2000, 9, "ours, later")
+    theirs.notes["fact:b"] = _note(2000, 7, "theirs")
+    ours.notes["fact:c"] = _note(3000, 5, "only ours")
+    theirs.notes["fact:d"] = _note(4000, 5, "only theirs")
+    ours_lines = b"".join(ours.chunks()).split(b"\n")
+    theirs_lines = b"".join(theirs.chunks()).split(b"\n")
+    common = [line for line in ours_lines if line in theirs_lines]
+    start = next(i for i, line in enumerate(ours_lines) if line.startswith(b'"fact:b"'))
+    mine = [line for line in ours_lines if line not in common]
+    other = [line for line in theirs_lines if line not in common]
+    base = [b"||||||| base", b'"fact:b": {"id": 2000},'] if style == "diff3" else []
+    conflict = [b"<<<<<<< HEAD", *mine, *base, b"=======", *other, b">>>>>>> theirs"]
+    merged = [line for line in ours_lines[:start] if line in common]
+    merged += conflict + [line for line in ours_lines[start:] if line in common]
+    path = tmp_path / "deckgen.lock"
+    path.write_bytes(b"\n".join(merged))
+    lock = read_lock(path, decode=True)
+    assert {key: lock.notes[key].fields[0][1] for key in lock.notes} == {
+        "fact:a": "same",
+        "fact:b": "ours, later",
+        "fact:c": "only ours",
+        "fact:d": "only theirs",
+    }
+    (summary,) = [p.message for p in lock.repairs if "git left a conflict" in p.message]
+    assert "fact:b" in summary and summary.startswith("git left a conflict in the lock")

@@ -356,6 +356,16 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
         raise LockDamaged(
             path, 1, f"{exc}; restore it from git, or remove it", unread=True
         ) from None
+    lock = _merged(path, raw) if _CONFLICT.search(raw) else _parsed(path, raw)
+    _repair_ids(lock, path)
+    if decode:
+        for key in lock.notes:
+            lock.notes[key]  # decoded and checked now (and kept decoded, for the build)
+    return lock
+
+
+def _parsed(path: Path, raw: bytes) -> Lock:
+    """The lock whose text is `raw` (read from `path`, named in messages)."""
     try:
         head, raw_notes = _split_notes(raw)
         data = json.loads(head, object_pairs_hook=_unique_keys)
@@ -387,11 +397,111 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
         lock.occlusion = _occlusion_numbers(occlusion, path, lock.repairs)
     except _Diagram as exc:
         raise LockDamaged(path, _occlusion_line(path, exc.name), exc.reason) from None
-    _repair_ids(lock, path)
-    if decode:
-        for key in raw_notes:
-            lock.notes[key]  # decoded and checked now (and kept decoded, for the build)
     return lock
+
+
+#: A line git writes where a merge left a conflict.
+_CONFLICT = re.compile(rb"^<<<<<<< ", re.MULTILINE)
+
+
+def _merged(path: Path, raw: bytes) -> Lock:
+    """The lock that git left with conflict markers, resolved: each side's entries kept;
+    of a note both sides changed, the later entry, against which the build compares the
+    note the merged cards give (the same: unchanged, and the other side's readers take
+    it as newer; else changed, and newer than both); of a note type both changed, the
+    later; each diagram's occlusion numbers, the union, a number two points claim kept
+    by the point shipped first (the older note id). Each resolution is reported in
+    `Lock.repairs`."""
+    ours, theirs = (_parsed(path, _with_commas(side)) for side in _sides(raw))
+    merged = Lock(notes=NoteEntries(source=path), repairs=[*ours.repairs, *theirs.repairs])
+    both: list[str] = []
+    for key in sorted({*ours.notes, *theirs.notes}):
+        if key not in theirs.notes or key not in ours.notes:
+            merged.notes.keep(key, ours.notes if key in ours.notes else theirs.notes)
+            continue
+        mine, other = ours.notes[key], theirs.notes[key]
+        latest = mine if mine.mod >= other.mod else other
+        merged.notes[key] = latest
+        if mine != other:
+            both.append(key)
+    for key in sorted({*ours.notetypes, *theirs.notetypes}):
+        found = [lock.notetypes[key] for lock in (ours, theirs) if key in lock.notetypes]
+        merged.notetypes[key] = max(found, key=lambda entry: entry.mod)
+    ids = {key: merged.notes[key].id for key in merged.notes if key.startswith("point:")}
+    merged.occlusion = _merged_numbers(ours.occlusion, theirs.occlusion, ids, path, merged)
+    summary = f"git left a conflict in the lock: both sides' notes are kept ({len(merged.notes)})"
+    if both:
+        shown = ", ".join(both[:8]) + (f" and {len(both) - 8} more" if len(both) > 8 else "")
+        summary += f"; of the notes that differ, the later is compared with the cards: {shown}"
+    merged.repairs.insert(0, problem_at(path, _line_of_text(path, "<<<<<<< "), 1, summary))
+    return merged
+
+
+def _sides(raw: bytes) -> tuple[bytes, bytes]:
+    """The text of each side of a file with git's conflict markers (a common ancestor's
+    part, in the diff3 style, left out)."""
+    ours: list[bytes] = []
+    theirs: list[bytes] = []
+    into: tuple[list[bytes], ...] = (ours, theirs)
+    for line in raw.splitlines(keepends=True):
+        if line.startswith(b"<<<<<<< "):
+            into = (ours,)
+        elif line.startswith(b"||||||| "):
+            into = ()
+        elif line.rstrip(b"\r\n") == b"=======":
+            into = (theirs,)
+        elif line.startswith(b">>>>>>> "):
+            into = (ours, theirs)
+        else:
+            for side in into:
+                side.append(line)
+    return b"".join(ours), b"".join(theirs)
+
+
+def _with_commas(text: bytes) -> bytes:
+    """One side of a conflict, with the commas between the lines of a section as JSON
+    wants them: a merge can leave a section's last line with one, or a line without."""
+    lines = text.split(b"\n")
+    for index in range(len(lines) - 1):
+        line, following = lines[index].rstrip(), lines[index + 1].lstrip()
+        if line.endswith(b",") and following.startswith(b"}"):
+            lines[index] = line[:-1]
+        elif line.endswith((b"}", b"]")) and following.startswith(b'"'):
+            lines[index] = line + b","
+    return b"\n".join(lines)
+
+
+def _merged_numbers(
+    ours: dict[str, dict[str, int]],
+    theirs: dict[str, dict[str, int]],
+    ids: dict[str, int],
+    path: Path,
+    merged: Lock,
+) -> dict[str, dict[str, int]]:
+    """Each diagram's occlusion numbers from both sides (see `_merged`)."""
+    numbers: dict[str, dict[str, int]] = {}
+    for name in sorted({*ours, *theirs}):
+        claims = sorted(  # (number, first shipped, code): the point shipped first wins
+            (number, ids.get(f"point:{code}", 0), code)
+            for side in (ours.get(name, {}), theirs.get(name, {}))
+            for code, number in side.items()
+        )
+        kept: dict[str, int] = {}
+        owners: dict[int, str] = {}
+        for number, _, code in claims:
+            if code in kept:
+                continue  # the same point on both sides: its smaller number
+            if number in owners:
+                message = (
+                    f"occlusion card {number} of diagram '{name}' keeps asking about point "
+                    f"{owners[number]}; point {code}, given it on another branch, gets a new "
+                    "card number"
+                )
+                merged.repairs.append(problem_at(path, _occlusion_line(path, name), 1, message))
+                continue
+            kept[code], owners[number] = number, code
+        numbers[name] = kept
+    return numbers
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

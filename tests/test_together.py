@@ -1,0 +1,160 @@
+"""Two authors, one deck, real git and the real Anki backend: each branches, edits and
+adds notes (neighbouring notes, new points on one diagram), builds and commits; one
+merges the other, with and without a textual conflict in the lock. The merged build just
+works, a fresh clone builds the very same package, and readers of either branch or of
+the common ancestor import it losing no review history, with no duplicate and no copy
+of a note type."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ankitest import Collection, import_package, revlog_count, study_all
+
+pytestmark = pytest.mark.slow
+
+POINT = """code: {code}
+pinyin: Pinyin
+hanzi: 穴
+english: A new point
+channel: stomach
+location: {where}
+needling:
+  angle: Perpendicular
+  depth: 0.2 cun
+indications: [Twitching eyelid.]
+diagram: {{name: test-face, x: {x}, y: 0.6}}
+sources: [who-2008]
+"""
+
+
+def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Author",
+        "GIT_AUTHOR_EMAIL": "author@example.org",
+        "GIT_COMMITTER_NAME": "Author",
+        "GIT_COMMITTER_EMAIL": "author@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=check
+    )
+
+
+def _build(repo: Path, epoch: int) -> str:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "deckgen", "build", "--out", "out"]
+    done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout + done.stderr
+
+
+def _package(repo: Path, keep: Path) -> Path:
+    (package,) = (repo / "out").glob("*.apkg")
+    return Path(shutil.copy(package, keep))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("conflict", [True, False], ids=["conflict in the lock", "clean merge"])
+def test_two_authors_merge_and_the_merged_build_just_works(
+    conflict: bool, mini_cards: Path, tmp_path: Path
+) -> None:
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    _git(origin, "init", "-q", "-b", "main")
+    shutil.copytree(mini_cards, origin / "cards")
+    (origin / ".gitignore").write_text("out/\n", encoding="utf-8")
+    _build(origin, 1_767_225_600)
+    ancestor = _package(origin, tmp_path / "ancestor.apkg")
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-q", "-m", "the deck")
+    a, b = tmp_path / "a", tmp_path / "b"
+    for clone in (a, b):
+        _git(tmp_path, "clone", "-q", str(origin), clone.name)
+
+    # A edits ST2 and adds a point on the diagram; B edits a neighbouring note (with a
+    # conflict) or one far from it (without), and adds its own point on the diagram.
+    _edit(
+        a / "cards/points/ST2.yaml",
+        "infraorbital foramen.",
+        "infraorbital foramen, below the pupil.",
+    )
+    (a / "cards/points/ST3.yaml").write_text(
+        POINT.format(code="ST3", where="Below ST2, level with the nostril.", x=0.35), "utf-8"
+    )
+    if conflict:
+        _edit(a / "cards/points/GB14.yaml", "location: ", "location: Forehead, ")
+        _edit(b / "cards/points/LI4.yaml", "location: ", "location: Hand, ")
+        (b / "cards/points/ST1.yaml").write_text(
+            POINT.format(code="ST1", where="Between the eyeball and the orbit.", x=0.32), "utf-8"
+        )
+    else:
+        fact = b / "cards/facts/imaging.yaml"
+        _edit(fact, "MRI", "MR imaging")
+    for author in (a, b):  # both build in the same second: new ids must not clash
+        _build(author, 1_767_300_000)
+        _git(author, "add", "-A")
+        _git(author, "commit", "-q", "-m", f"{author.name}'s edits")
+    from_a = _package(a, tmp_path / "a.apkg")
+    from_b = _package(b, tmp_path / "b.apkg")
+
+    _git(b, "pull", "-q", "--no-rebase", "origin", "main", check=False)  # nothing new
+    _git(b, "remote", "add", "a", str(a))
+    _git(b, "fetch", "-q", "a")
+    merge = _git(b, "merge", "-q", "--no-edit", "a/main", check=False)
+    lock = (b / "cards/deckgen.lock").read_text(encoding="utf-8")
+    assert (merge.returncode != 0 and "<<<<<<< " in lock) == conflict, merge.stdout
+    report = _build(b, 1_767_400_000)
+    if conflict:
+        assert "Repair: cards/deckgen.lock" in report and "git left a conflict" in report
+        assert "occlusion card" in report  # both gave their new point the next number
+        _git(b, "add", "-A")
+        _git(b, "commit", "-q", "--no-edit")
+    else:
+        _git(b, "add", "-A")
+        _git(b, "commit", "-q", "-m", "merged build", check=False)  # if the lock changed
+    assert _git(b, "status", "--porcelain").stdout == ""
+    merged = _package(b, tmp_path / "merged.apkg")
+
+    fresh = tmp_path / "fresh"
+    _git(tmp_path, "clone", "-q", str(b), fresh.name)
+    _build(fresh, 1_767_500_000)
+    assert _package(fresh, tmp_path / "fresh.apkg").read_bytes() == merged.read_bytes()
+
+    for before in (ancestor, from_a, from_b):
+        _import_over(before, merged, tmp_path / f"reader-{before.stem}.anki2")
+
+
+def _import_over(before: Path, merged: Path, collection: Path) -> None:
+    """A reader who studied `before` imports the merged package with the default options."""
+    col = Collection(str(collection))
+    try:
+        import_package(col, before)
+        studied = study_all(col)
+        reviews = revlog_count(col)
+        notes_before = col.note_count()
+        log = import_package(col, merged)
+        assert not log.conflicting  # ("duplicate" lists the notes it already had as they are)
+        names = [notetype.name for notetype in col.models.all_names_and_ids()]
+        assert not any(name.endswith("+") for name in names), names
+        assert revlog_count(col) == reviews and studied > 0
+        assert col.note_count() == notes_before + len(log.new)
+        assert col.note_count() == len({col.get_note(n).guid for n in col.find_notes("")})
+        st2 = col.get_note(col.find_notes('"Code:ST2"')[0])
+        assert "below the pupil" in st2["Location"]
+    finally:
+        col.close()
