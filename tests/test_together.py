@@ -158,3 +158,29 @@ def _import_over(before: Path, merged: Path, collection: Path) -> None:
         assert "below the pupil" in st2["Location"]
     finally:
         col.close()
+
+
+def test_a_removed_point_ships_no_missing_media_and_names_its_emptied_card(
+    mini_cards: Path, tmp_path: Path
+) -> None:
+    """A point removed from the cards is still shipped (tagged) without the images only
+    notes in the cards get; its occlusion card, now without a mask, is named in the
+    report with what the reader does."""
+    repo = tmp_path / "repo"
+    shutil.copytree(mini_cards, repo / "cards")
+    _build(repo, 1_767_225_600)
+    (repo / "cards/points/GB14.yaml").unlink()
+    report = _build(repo, 1_767_300_000)
+    assert "removed: point-cloze:GB14, point:GB14" in report
+    (line,) = [line for line in report.splitlines() if "left the diagram" in line]
+    assert "Card 1 of occlusion:mini-deck/test-face asked about point GB14" in line
+    assert "Tools → Empty Cards" in line
+    col = Collection(str(tmp_path / "fresh.anki2"))
+    try:
+        import_package(col, _package(repo, tmp_path / "after.apkg"))
+        check = col.media.check()
+        assert list(check.missing) == [] and list(check.missing_media_notes) == []
+        removed = col.find_notes("tag:deckgen::removed")
+        assert removed and all("<img" not in "".join(col.get_note(n).fields) for n in removed)
+    finally:
+        col.close()

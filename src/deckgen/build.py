@@ -448,6 +448,7 @@ def _merged(all_changes: list[Changes]) -> Changes:
         removed=tuple(key for c in all_changes for key in c.removed),
         unchanged=tuple(key for c in all_changes for key in c.unchanged),
         notetypes=tuple(dict.fromkeys(n for c in all_changes for n in c.notetypes)),
+        emptied=tuple(item for c in all_changes for item in c.emptied),
     )
 
 

@@ -9,12 +9,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from deckgen.cloze import CLOZE
 from deckgen.ids import note_guid
 from deckgen.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
 from deckgen.notes import Kept, KeptNote, NoteSpec
 from deckgen.notetypes import ALL_NOTE_TYPES, NoteType
 from deckgen.package import PackagedNote
-from deckgen.text import inert, inert_cloze, sanitise_stored
+from deckgen.text import inert, inert_cloze, sanitise
 
 REMOVED_TAG = "deckgen::removed"
 _NOTETYPES = {notetype.key: notetype for notetype in ALL_NOTE_TYPES}
@@ -35,6 +36,10 @@ class Changes:
     removed: tuple[str, ...]
     unchanged: tuple[str, ...]
     notetypes: tuple[NotetypeChange, ...]
+    #: Image-occlusion cards whose mask went (a point removed or moved off its diagram):
+    #: (note key, card number, the point it asked about), each reported once, by the
+    #: build that empties it.
+    emptied: tuple[tuple[str, int, str], ...] = ()
 
 
 def stamp(
@@ -48,6 +53,7 @@ def stamp(
     packaged: list[PackagedNote] = []
     added: list[str] = []
     changed: list[tuple[str, tuple[str, ...]]] = []
+    emptied: list[tuple[str, int, str]] = []
     unchanged: list[str] = []
     position = 0
     for spec in specs:
@@ -77,6 +83,11 @@ def stamp(
         else:
             changed.append((spec.key, tuple(current.changed_fields(previous))))
             entry = _moved_on(current, previous, now)
+            points = {
+                n: code for code, n in old.occlusion.get(spec.key.rpartition("/")[2], {}).items()
+            }
+            gone = sorted(_masks(previous) - _masks(current))
+            emptied += [(spec.key, number, points.get(number, "?")) for number in gone]
         new.notes[spec.key] = entry
         packaged.append(_packaged(spec.key, entry, position, spec.origin))
 
@@ -100,17 +111,31 @@ def stamp(
         new.notes[key] = previous
         # Shipped from the lock itself: what a hand edit put there is sanitised first, and
         # what Anki would read as its own syntax made inert again (sanitising decodes it).
+        # Images go: their files are made only for notes still in the cards.
         inert_here = inert_cloze if _NOTETYPES[previous.notetype].cloze else inert
-        stored = tuple((name, inert_here(sanitise_stored(html))) for name, html in previous.fields)
+        stored = tuple((name, inert_here(sanitise(html))) for name, html in previous.fields)
         shipped = dataclasses.replace(previous, fields=stored)
         packaged.append(_packaged(key, shipped, len(packaged) + 1))
 
     used = {note.notetype.key: note.notetype for note in packaged}  # keys: cheap to hash
     notetype_changes = _stamp_notetypes(used.values(), old, new, now)
     changes = Changes(
-        tuple(added), tuple(changed), tuple(removed), tuple(unchanged), notetype_changes
+        tuple(added),
+        tuple(changed),
+        tuple(removed),
+        tuple(unchanged),
+        notetype_changes,
+        tuple(emptied),
     )
     return new, packaged, changes
+
+
+def _masks(entry: NoteEntry) -> set[int]:
+    """The cloze numbers of an image-occlusion note's masks: one card each."""
+    if entry.notetype != "occlusion":
+        return set()
+    masks = dict(entry.fields).get("Occlusion", "")
+    return {int(found.group(1)) for found in CLOZE.finditer(masks)}
 
 
 def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:

@@ -32,17 +32,6 @@ def sanitise(markup: str) -> str:
     return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"})
 
 
-def sanitise_stored(markup: str) -> str:
-    """A field as an earlier build made it, read back from the lock (a file anyone may
-    edit), sanitised like text from YAML; its images are kept."""
-    return nh3.clean(
-        markup,
-        tags=_TAGS | {"img"},
-        attributes={**_ATTRIBUTES, "img": {"src", "alt"}},
-        url_schemes={"http", "https"},
-    )
-
-
 #: Characters that can make Markdown or HTML: text without them is escaped, not parsed
 #: (the same result, found about fifty times faster; most card text is plain).
 _MARKUP = re.compile(r"[\\`*_\[\]<&]")
