@@ -36,13 +36,13 @@ def _damage_line(lock: Path, prefix: str, replacement: str) -> None:
         (lambda lock: lock.write_text("{not json", encoding="utf-8"), ":1:1: (Expecting"),
         (
             lambda lock: _damage_line(lock, '"fact:imaging"', '"fact:imaging": {"id": 5},'),
-            ":20:1: (missing key 'mod')",
+            ":21:1: (missing key 'mod')",
         ),
         (
             lambda lock: _damage_line(
                 lock, '"fact:imaging"', '"fact:imaging": {"id": 5, "mod": "x"},'
             ),
-            ":20:1: ('mod' is \"x\", not a whole number",
+            ":21:1: ('mod' is \"x\", not a whole number",
         ),
     ],
     ids=["whole file", "one note's line missing a key", "one note's time not a number"],

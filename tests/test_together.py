@@ -184,3 +184,23 @@ def test_a_removed_point_ships_no_missing_media_and_names_its_emptied_card(
         assert removed and all("<img" not in "".join(col.get_note(n).fields) for n in removed)
     finally:
         col.close()
+
+
+def test_a_renamed_deck_keeps_its_notes(mini_cards: Path, tmp_path: Path) -> None:
+    """No note's identity hangs on the deck's name: renamed, the deck's occlusion note
+    updates in place, with no duplicate, for a reader who imported it before."""
+    repo = tmp_path / "repo"
+    shutil.copytree(mini_cards, repo / "cards")
+    _build(repo, 1_767_225_600)
+    before = _package(repo, tmp_path / "before.apkg")
+    _edit(repo / "cards/deck.yaml", "name: Mini Deck", "name: Facial Points")
+    report = _build(repo, 1_767_300_000)
+    assert "0 added" in report and "0 removed" in report, report
+    col = Collection(str(tmp_path / "reader.anki2"))
+    try:
+        import_package(col, before)
+        notes = col.note_count()
+        import_package(col, repo / "out" / "facial-points.apkg")  # named after the deck
+        assert col.note_count() == notes  # the same notes, updated in place
+    finally:
+        col.close()

@@ -30,7 +30,7 @@ from deckgen.gcpause import gc_paused
 from deckgen.ids import slug, stable_id
 from deckgen.lock import ID_SPACING, LOCK_FILE, Lock, build_time
 from deckgen.media import MediaFile
-from deckgen.notes import KeptNote, notes_reusing, occlusion_numbers
+from deckgen.notes import KeptNote, deck_id, notes_reusing, occlusion_numbers
 from deckgen.package import PackagedDeck, PackagedNote, render_collection, write_zip
 from deckgen.schema import Source
 from deckgen.sourcefiles import Listing, file_sha256, scan
@@ -286,6 +286,7 @@ def _prepare(
         file.release()
     new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
+    new_lock.deck_id = deck_id(cards)
     media = {item.name: item for note in notes for item in note.media}
     return _Folder(cards_dir, cards, new_lock, packaged, changes, media, cache, kept)
 

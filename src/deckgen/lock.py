@@ -219,6 +219,10 @@ class Lock:
     occlusion: dict[str, dict[str, int]] = field(default_factory=dict)
     #: What reading the lock repaired (see `read_lock`), for the build to report.
     repairs: list[Problem] = field(default_factory=list)
+    #: The deck's own id, part of the identity of notes drawn from the whole deck (its
+    #: image-occlusion notes): taken from its name at its first build, kept when the name
+    #: changes. None in a lock written before it was kept (see `notes.deck_id`).
+    deck_id: str | None = None
 
     def chunks(self) -> Iterator[bytes]:
         """The lock as JSON, in pieces: one line per note, so a change shows in `git diff`
@@ -236,7 +240,10 @@ class Lock:
         occlusion = {
             name: dict(sorted(numbers.items())) for name, numbers in sorted(self.occlusion.items())
         }
-        yield f'{{\n"version": {LOCK_VERSION},\n"notetypes": {{\n'.encode()
+        yield f'{{\n"version": {LOCK_VERSION},\n'.encode()
+        if self.deck_id is not None:
+            yield b'"deck": ' + _encode(self.deck_id) + b",\n"
+        yield b'"notetypes": {\n'
         yield from _lines((key, _encode(value)) for key, value in notetypes.items())
         yield b'\n},\n"occlusion": {\n'
         yield from _lines((key, _encode(value)) for key, value in occlusion.items())
@@ -385,11 +392,13 @@ def _parsed(path: Path, raw: bytes) -> Lock:
             for key, value in _mapping(data["notetypes"]).items()
         }
         occlusion = _mapping(data.get("occlusion", {}))
+        deck_id = data.get("deck")
+        deck_id = None if deck_id is None else _text(deck_id, "deck")
     except json.JSONDecodeError as exc:
         raise LockDamaged(path, _json_line(raw, head, exc), exc.msg) from None
     except _DAMAGE as exc:
         raise LockDamaged(path, _line_of(raw, exc), exc) from None
-    lock = Lock(notes=NoteEntries(raw_notes, source=path), notetypes=notetypes)
+    lock = Lock(notes=NoteEntries(raw_notes, source=path), notetypes=notetypes, deck_id=deck_id)
     for key in raw_notes:
         if ":" not in key or UNSTORABLE.search(key):
             raise LockDamaged(path, _note_line(path, key), f"'{key[:60]}' is not a note key")
@@ -413,7 +422,11 @@ def _merged(path: Path, raw: bytes) -> Lock:
     by the point shipped first (the older note id). Each resolution is reported in
     `Lock.repairs`."""
     ours, theirs = (_parsed(path, _with_commas(side)) for side in _sides(raw))
-    merged = Lock(notes=NoteEntries(source=path), repairs=[*ours.repairs, *theirs.repairs])
+    merged = Lock(
+        notes=NoteEntries(source=path),
+        repairs=[*ours.repairs, *theirs.repairs],
+        deck_id=ours.deck_id or theirs.deck_id,
+    )
     both: list[str] = []
     for key in sorted({*ours.notes, *theirs.notes}):
         if key not in theirs.notes or key not in ours.notes:

@@ -220,7 +220,7 @@ class _Builder:
             }
             tags = _tags("occlusion", f"diagram::{name}")
             # The deck is part of the id: two decks may draw on the same built-in diagram.
-            note_id = f"{slug(self.cards.deck.name)}/{name}"
+            note_id = f"{deck_id(self.cards)}/{name}"
             deck = self.points_deck
             yield _spec("", "occlusion", note_id, OCCLUSION, fields, tags, deck, (image,))
 
@@ -301,6 +301,18 @@ class _Builder:
         }
         tags = _tags("fact", *fact.tags)
         yield _spec(f"fact:{fact.id}", "fact", fact.id, QA, fields, tags, self.facts_deck)
+
+
+def deck_id(cards: Cards) -> str:
+    """The deck's own id (see `Lock.deck_id`): as its lock has it; for a lock written
+    before it was kept, as its image-occlusion notes have it; else from its name."""
+    if cards.lock.deck_id is not None:
+        return cards.lock.deck_id
+    for key in cards.lock.notes:
+        kind, _, rest = key.partition(":")
+        if kind == "occlusion" and "/" in rest:
+            return rest.rpartition("/")[0]
+    return slug(cards.deck.name)
 
 
 def occlusion_numbers(
