@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,29 @@ def test_a_renamed_deck_keeps_its_notes(mini_cards: Path, tmp_path: Path) -> Non
         assert col.note_count() == notes  # the same notes, updated in place
     finally:
         col.close()
+
+
+def test_a_readers_own_tags_survive_where_the_readme_says(mini_cards: Path, tmp_path: Path) -> None:
+    """Anki's importer replaces a note's tags when it updates the note: a reader's tag
+    stays on every note the author did not change, and goes from a note the author did."""
+    repo = tmp_path / "repo"
+    shutil.copytree(mini_cards, repo / "cards")
+    _build(repo, 1_767_225_600)
+    before = _package(repo, tmp_path / "before.apkg")
+    col = Collection(str(tmp_path / "reader.anki2"))
+    try:
+        import_package(col, before)
+        for code in ("ST2", "GB14"):
+            note = col.get_note(col.find_notes(f'"Code:{code}"')[0])
+            note.tags.append("mine")
+            col.update_note(note)
+        # The author edits ST2 after the reader tagged it: the package is newer.
+        _edit(
+            repo / "cards/points/ST2.yaml", "infraorbital foramen.", "infraorbital foramen, deep."
+        )
+        _build(repo, int(time.time()) + 86_400)
+        import_package(col, _package(repo, tmp_path / "after.apkg"))
+        tagged = {col.get_note(n)["Code"] for n in col.find_notes("tag:mine")}
+    finally:
+        col.close()
+    assert tagged == {"GB14"}  # ST2 changed: the package's tags replaced the reader's
