@@ -363,7 +363,8 @@ def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> 
         raise LockDamaged(
             path, 1, f"{exc}; restore it from git, or remove it", unread=True
         ) from None
-    lock = _merged(path, raw) if _CONFLICT.search(raw) else _parsed(path, raw)
+    conflicted = raw.startswith(_CONFLICT) or b"\n" + _CONFLICT in raw  # `in`: 20x a pattern
+    lock = _merged(path, raw) if conflicted else _parsed(path, raw)
     _repair_ids(lock, path)
     if decode:
         for key in lock.notes:
@@ -409,8 +410,8 @@ def _parsed(path: Path, raw: bytes) -> Lock:
     return lock
 
 
-#: A line git writes where a merge left a conflict.
-_CONFLICT = re.compile(rb"^<<<<<<< ", re.MULTILINE)
+#: The start of the line git writes where a merge left a conflict.
+_CONFLICT = b"<<<<<<< "
 
 
 def _merged(path: Path, raw: bytes) -> Lock:
