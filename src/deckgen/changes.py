@@ -49,7 +49,8 @@ def stamp(
 
     The notes of a `Kept` record are taken as the lock has them, without comparing."""
     new = Lock()
-    ids = IdAllocator(old, now)
+    fresh = sum(1 for spec in specs if isinstance(spec, NoteSpec) and spec.key not in old.notes)
+    ids = IdAllocator(old, now, new=fresh)
     packaged: list[PackagedNote] = []
     added: list[str] = []
     changed: list[tuple[str, tuple[str, ...]]] = []
