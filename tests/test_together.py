@@ -231,3 +231,45 @@ def test_a_readers_own_tags_survive_where_the_readme_says(mini_cards: Path, tmp_
     finally:
         col.close()
     assert tagged == {"GB14"}  # ST2 changed: the package's tags replaced the reader's
+
+
+def test_removed_notes_a_reader_deleted_never_come_back_to_study(
+    mini_cards: Path, tmp_path: Path
+) -> None:
+    """A removed note is shipped without cards: a reader who still has it finds it tagged
+    with its card and history; one who deleted it, or never had it, gets nothing to
+    study from any later package."""
+    repo = tmp_path / "repo"
+    shutil.copytree(mini_cards, repo / "cards")
+    _build(repo, 1_767_225_600)
+    first = _package(repo, tmp_path / "first.apkg")
+    (repo / "cards/facts/imaging.yaml").unlink()
+    _build(repo, 1_767_300_000)
+    second = _package(repo, tmp_path / "second.apkg")
+    _edit(repo / "cards/points/ST2.yaml", "infraorbital foramen.", "infraorbital foramen, deep.")
+    _build(repo, 1_767_400_000)
+    third = _package(repo, tmp_path / "third.apkg")
+
+    col = Collection(str(tmp_path / "reader.anki2"))
+    try:
+        import_package(col, first)
+        study_all(col)
+        reviews = revlog_count(col)
+        import_package(col, second)
+        (removed,) = col.find_notes("tag:deckgen::removed")
+        assert len(col.find_cards(f"nid:{removed}")) == 1  # kept, tagged, history and all
+        assert revlog_count(col) == reviews
+        col.remove_notes([removed])  # as the README tells readers
+        cards = col.card_count()
+        for later in (second, third):
+            import_package(col, later)
+            assert col.card_count() == cards  # nothing came back to study
+            assert not col.find_cards("tag:deckgen::removed")
+    finally:
+        col.close()
+    fresh = Collection(str(tmp_path / "fresh.anki2"))
+    try:
+        import_package(fresh, third)
+        assert not fresh.find_cards("tag:deckgen::removed")
+    finally:
+        fresh.close()

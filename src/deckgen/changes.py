@@ -116,7 +116,9 @@ def stamp(
         inert_here = inert_cloze if _NOTETYPES[previous.notetype].cloze else inert
         stored = tuple((name, inert_here(sanitise(html))) for name, html in previous.fields)
         shipped = dataclasses.replace(previous, fields=stored)
-        packaged.append(_packaged(key, shipped, len(packaged) + 1))
+        packaged.append(
+            dataclasses.replace(_packaged(key, shipped, len(packaged) + 1), cardless=True)
+        )
 
     used = {note.notetype.key: note.notetype for note in packaged}  # keys: cheap to hash
     notetype_changes = _stamp_notetypes(used.values(), old, new, now)

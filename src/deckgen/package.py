@@ -39,6 +39,10 @@ class PackagedNote:
     #: The key of the record it was made from ('point:ST2'); '' for none (an occlusion
     #: note, a removed note).
     origin: str = ""
+    #: Shipped without cards: a note removed from the cards. Anki's importer updates (and
+    #: so tags) the copy a reader has, with its cards and their history, and adds the note
+    #: without a card for a reader who has deleted it (or never had it): nothing to study.
+    cardless: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,7 @@ def _rows(note: PackagedNote, model: _Model, deck_id: int, cards: list[Row]) -> 
     """The note row genanki would write for `note`, with our own ids and modification
     time; what its card rows need is added to `cards` (see `_card_rows`)."""
     genanki_note = _Note(note, model)
-    ordinals = tuple(card.ord for card in genanki_note.cards)
+    ordinals = () if note.cardless else tuple(card.ord for card in genanki_note.cards)
     cards.append((note.note_id, deck_id, ordinals, note.mod, note.due))
     return (
         note.note_id,
