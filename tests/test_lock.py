@@ -172,6 +172,12 @@ def test_a_lock_with_git_conflict_markers_is_resolved(tmp_path: Path, style: str
     }
     (summary,) = [p.message for p in lock.repairs if "git left a conflict" in p.message]
     assert "fact:b" in summary and summary.startswith("git left a conflict in the lock")
+    swapped = tmp_path / "swapped" / "deckgen.lock"  # the other side merging this one
+    swapped.parent.mkdir()
+    mirror = [*merged[: merged.index(b"<<<<<<< HEAD")], b"<<<<<<< HEAD", *other, b"=======", *mine]
+    mirror += [b">>>>>>> ours", *merged[merged.index(b">>>>>>> theirs") + 1 :]]
+    swapped.write_bytes(b"\n".join(mirror))
+    assert b"".join(read_lock(swapped).chunks()) == b"".join(lock.chunks())
 
 
 def test_new_ids_are_distinct_spaced_and_near_the_build_time() -> None:

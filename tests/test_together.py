@@ -136,11 +136,20 @@ def test_two_authors_merge_and_the_merged_build_just_works(
     _build(fresh, 1_767_500_000)
     assert _package(fresh, tmp_path / "fresh.apkg").read_bytes() == merged.read_bytes()
 
-    for before in (ancestor, from_a, from_b):
-        _import_over(before, merged, tmp_path / f"reader-{before.stem}.anki2")
+    updated = {
+        before.stem: _import_over(before, merged, tmp_path / f"reader-{before.stem}.anki2")
+        for before in (ancestor, from_a, from_b)
+    }
+    # Each reader's points are updated exactly where the merge changed them for that reader.
+    a_changed, b_changed = ({"GB14", "ST2"}, {"LI4"}) if conflict else ({"ST2"}, set())
+    assert updated["ancestor"] == a_changed | b_changed
+    assert updated["a"] == b_changed
+    assert updated["b"] == a_changed
 
 
-def _import_over(before: Path, merged: Path, collection: Path) -> None:
+def _import_over(before: Path, merged: Path, collection: Path) -> set[str]:
+    """A reader who studied `before` imports the merged package with the default options;
+    the codes of the point notes it updated."""
     """A reader who studied `before` imports the merged package with the default options."""
     col = Collection(str(collection))
     try:
@@ -157,6 +166,8 @@ def _import_over(before: Path, merged: Path, collection: Path) -> None:
         assert col.note_count() == len({col.get_note(n).guid for n in col.find_notes("")})
         st2 = col.get_note(col.find_notes('"Code:ST2"')[0])
         assert "below the pupil" in st2["Location"]
+        points = {"ST2", "GB14", "LI4"}
+        return {note.fields[0] for note in log.updated if note.fields[0] in points}
     finally:
         col.close()
 

@@ -434,13 +434,15 @@ def _merged(path: Path, raw: bytes) -> Lock:
             merged.notes.keep(key, ours.notes if key in ours.notes else theirs.notes)
             continue
         mine, other = ours.notes[key], theirs.notes[key]
-        latest = mine if mine.mod >= other.mod else other
+        # The later; of two as late, the one whose text sorts last: the same either way
+        # round, whichever side merged which.
+        latest = max(mine, other, key=lambda entry: (entry.mod, _encode(entry.to_json())))
         merged.notes[key] = latest
         if mine != other:
             both.append(key)
     for key in sorted({*ours.notetypes, *theirs.notetypes}):
         found = [lock.notetypes[key] for lock in (ours, theirs) if key in lock.notetypes]
-        merged.notetypes[key] = max(found, key=lambda entry: entry.mod)
+        merged.notetypes[key] = max(found, key=lambda entry: (entry.mod, entry.hash))
     ids = {key: merged.notes[key].id for key in merged.notes if key.startswith("point:")}
     merged.occlusion = _merged_numbers(ours.occlusion, theirs.occlusion, ids, path, merged)
     summary = f"git left a conflict in the lock: both sides' notes are kept ({len(merged.notes)})"
