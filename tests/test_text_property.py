@@ -20,6 +20,7 @@ import re
 import shutil
 import tempfile
 import types
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -143,7 +144,8 @@ def _escape(found: re.Match[str]) -> str:
 def _visible(markup: str) -> str:
     """What a reader sees of HTML: its text, entities read, white space as one space."""
     spaced = _BLOCK.sub(" ", markup)
-    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", spaced)).split())
+    text = " ".join(html.unescape(re.sub(r"<[^>]*>", "", spaced)).split())
+    return unicodedata.normalize("NFC", text)  # as Anki stores text (丽 U+2F800 is U+4E3D)
 
 
 _BLOCK = re.compile(r"</?(?:p|li|ul|ol|br|div|hr|h\d|t[rdh]|table|img)\b[^>]*>", re.IGNORECASE)
