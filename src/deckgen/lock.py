@@ -651,10 +651,7 @@ _KEY_LINE = re.compile(rb'^("(?:[^"\\\n]|\\.)*"):', re.MULTILINE)
 def _note_lines(path: Path) -> dict[str, int]:
     """The line of each note's entry in the lock file, read once: a lock with many notes
     to repair must not be read once for each."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return {}
+    raw = _lock_bytes(path)
     lines: dict[str, int] = {}
     line, last = 1, 0
     for found in _KEY_LINE.finditer(raw):
@@ -674,34 +671,37 @@ def _note_line(path: Path | None, key: str) -> int:
 
 def _occlusion_line(path: Path, name: str) -> int:
     """The line of a diagram's occlusion numbers in the lock file (1 if not found)."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return 1
+    raw = _lock_bytes(path)
     start = raw.find(b'\n"occlusion": {\n')
-    index = raw.find(b"\n" + _encode(name) + b":", max(start, 0))
-    return raw.count(b"\n", 0, index) + 2 if start >= 0 and index >= 0 else 1
+    return (_line_starting(raw, _encode(name) + b":", start) if start >= 0 else None) or 1
 
 
 def _line_of_text(path: Path | None, text: str) -> int:
     """The line on which `text` first starts a line of the lock file (1 if nowhere)."""
-    try:
-        raw = path.read_bytes() if path is not None else b""
-    except OSError:
-        return 1
-    index = raw.find(b"\n" + text.encode())
-    return raw.count(b"\n", 0, index) + 2 if index >= 0 else 1
+    return _line_starting(_lock_bytes(path), text.encode()) or 1
 
 
 def _line_of(raw: bytes, exc: Exception) -> int:
     """Where in the lock a problem with its head is: the second use of a duplicate key."""
     if isinstance(exc, _Duplicate):
-        needle = b"\n" + _encode(exc.key) + b":"
-        first = raw.find(needle)
-        second = raw.find(needle, first + 1) if first >= 0 else -1
-        if second >= 0:
-            return raw.count(b"\n", 0, second) + 2
+        key = _encode(exc.key) + b":"
+        first = raw.find(b"\n" + key)
+        return (_line_starting(raw, key, first + 1) if first >= 0 else None) or 1
     return 1
+
+
+def _lock_bytes(path: Path | None) -> bytes:
+    """The lock file's bytes, read again to say where a problem is (none if it is gone)."""
+    try:
+        return path.read_bytes() if path is not None else b""
+    except OSError:
+        return b""
+
+
+def _line_starting(raw: bytes, text: bytes, start: int = 0) -> int | None:
+    """The line on which `text` starts a line of `raw`, from `start` on; None if nowhere."""
+    index = raw.find(b"\n" + text, start)
+    return raw.count(b"\n", 0, index) + 2 if index >= 0 else None
 
 
 def _json_line(raw: bytes, head: bytes, exc: json.JSONDecodeError) -> int:
