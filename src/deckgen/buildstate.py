@@ -24,7 +24,14 @@ import deckgen
 from deckgen.changes import Changes
 from deckgen.commit import Commit
 from deckgen.errors import Problem
-from deckgen.sourcefiles import Listing, Refused, file_sha256, is_scratch, read_regular
+from deckgen.sourcefiles import (
+    Listing,
+    Refused,
+    file_digest,
+    file_sha256,
+    is_scratch,
+    read_regular,
+)
 
 #: The state of one cards folder's build: `.deckgen-state-<folder digest>.json` in the output
 #: folder, so that several folders built into one output folder each keep their own.
@@ -174,14 +181,6 @@ def _hashes(
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
             hashed[key] = (*look, digest)
     return hashes
-
-
-def file_digest(path: Path) -> str | None:
-    """The sha256 of a regular file, read in chunks; None if there is none."""
-    try:
-        return file_sha256(path)
-    except Refused:
-        return None
 
 
 def save(commit: Commit, path: Path, *, inputs: str, report: Any, output_sha256: str) -> None:

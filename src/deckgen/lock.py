@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from deckgen.commit import Commit, WriteFailed
 from deckgen.errors import DeckgenError, Problem, problem_at
-from deckgen.sourcefiles import Refused, file_sha256, read_regular
+from deckgen.sourcefiles import Refused, file_digest, read_regular
 from deckgen.yamldoc import UNSTORABLE
 
 LOCK_FILE = "deckgen.lock"
@@ -269,11 +269,11 @@ class Lock:
             staged = commit.stage(path, write)
         except WriteFailed:
             digest = self.digest()
-            if _digest_of(path) == digest:
+            if file_digest(path, root=path.parent) == digest:
                 return digest  # nothing to write
             raise
         written = hashed.hexdigest()
-        if _digest_of(path) == written:
+        if file_digest(path, root=path.parent) == written:
             commit.unstage(staged)
         return written
 
@@ -283,14 +283,6 @@ class Lock:
         for chunk in self.chunks():
             hashed.update(chunk)
         return hashed.hexdigest()
-
-
-def _digest_of(path: Path) -> str | None:
-    """The sha256 of the lock file as it is (a link only to a file in its folder)."""
-    try:
-        return file_sha256(path, root=path.parent)
-    except Refused:
-        return None
 
 
 def _lines(items: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:

@@ -166,6 +166,14 @@ def file_sha256(path: str | Path, *, root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def file_digest(path: Path, *, root: Path | None = None) -> str | None:
+    """`file_sha256`, or None where there is no regular file to read."""
+    try:
+        return file_sha256(path, root=root)
+    except Refused:
+        return None
+
+
 def _open(path: str | Path, root: Path | None) -> tuple[int, int]:
     """A descriptor of the regular file at `path` (see `open_regular`) and its size."""
     try:
