@@ -9,6 +9,11 @@ import re
 import genanki
 
 
+def has_empty_part(deck: str) -> bool:
+    """Whether a deck name has an empty part between '::' (Anki would call it 'blank')."""
+    return not all(part.strip() for part in deck.split("::"))
+
+
 def stable_id(*names: str) -> int:
     """A positive id below 2**53 (exact in JavaScript, as AnkiDroid needs) from fixed names."""
     digest = hashlib.sha256("\x1f".join(("deckgen", *names)).encode()).digest()

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 from deckgen.commit import Commit, WriteFailed
 from deckgen.errors import DeckgenError, Problem, problem_at
+from deckgen.ids import has_empty_part
 from deckgen.sourcefiles import Refused, file_digest, read_regular
 from deckgen.yamldoc import UNSTORABLE
 
@@ -89,7 +90,7 @@ class NoteEntry:
         mod = _integer(data["mod"], "mod", MAX_TIME)
         notetype = _text(data["notetype"], "notetype")
         deck = _text(data["deck"], "deck")
-        if not all(part.strip() for part in deck.split("::")):
+        if has_empty_part(deck):
             raise ValueError(f"'deck' is {json.dumps(deck)[:60]}, with an empty part")
         tags = tuple(_text(tag, "tags") for tag in _list(data["tags"], "tags"))
         for tag in tags:

@@ -11,6 +11,7 @@ from typing import Any
 from deckgen.cloze import cloze_issues
 from deckgen.describe import dotted
 from deckgen.errors import Findings, display_path
+from deckgen.ids import has_empty_part
 from deckgen.notefile import ID_KEYS
 from deckgen.schema import Subdecks
 from deckgen.yamldoc import Document, KeyPath
@@ -126,7 +127,7 @@ def check_deck_names(deck: Document, findings: Findings) -> None:
     '::' (Anki would call it 'blank'), and four subdecks that Anki tells apart (it does
     not tell names apart by case)."""
     name = _text(_field(deck, "name"))
-    if name and not all(part.strip() for part in name.split("::")):
+    if name and has_empty_part(name):
         findings.error(deck.problem(("name",), f"name: {_EMPTY_PART.format(name)}"))
     given = _field(deck, "subdecks")
     given = given if isinstance(given, dict) else {}
@@ -137,7 +138,7 @@ def check_deck_names(deck: Document, findings: Findings) -> None:
         if not sub:
             continue
         path: KeyPath = ("subdecks", key)
-        if not all(part.strip() for part in sub.split("::")):
+        if has_empty_part(sub):
             findings.error(deck.problem(path, f"subdecks.{key}: {_EMPTY_PART.format(sub)}"))
         other = seen.setdefault(sub.casefold(), key)
         if other != key:
