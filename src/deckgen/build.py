@@ -396,7 +396,7 @@ def _package(
                     f"the build cache was damaged ({exc}) and has been removed: build again"
                 ) from None
             raise WriteFailed(target.parent, str(exc)) from None
-        report = _report(folders, target, None, _count(db_path, decks))
+        report = _report(folders, target, _count(db_path, decks))
         if commit is None:
             return report
 
@@ -426,12 +426,11 @@ def _scratch(folder: Path | None) -> Iterator[str]:
         yield name
 
 
-def _report(
-    folders: list[_Folder], target: Path, size: int | None, decks: tuple[DeckCount, ...] = ()
-) -> BuildReport:
+def _report(folders: list[_Folder], target: Path, decks: tuple[DeckCount, ...]) -> BuildReport:
+    """The report of packaging `folders`; its size is set once the package is written."""
     return BuildReport(
         output=target,
-        size=size,
+        size=None,
         decks=decks,
         media=len({name for folder in folders for name in folder.media}),
         changes=_merged([folder.changes for folder in folders]),
