@@ -53,9 +53,9 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from deckgen.buildcache import cache_dir
-from deckgen.buildstate import state_path
-from deckgen.cli import cli
+from deckgen.cli.commands import cli
+from deckgen.state.cache import cache_dir
+from deckgen.state.nochange import state_path
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 BASE = CORPUS / "_base"

@@ -12,9 +12,9 @@ import yaml
 from anki.models import NotetypeId
 
 from ankitest import Collection, import_package, revlog_count, study_all
-from deckgen.build import build
-from deckgen.cards import load_cards
-from deckgen.notes import build_notes
+from deckgen.build.core import build
+from deckgen.kinds.folder import load_cards
+from deckgen.kinds.notes import build_notes
 
 TEMPLATE_ERROR = re.compile(r"template|error|\{\{", re.IGNORECASE)
 

@@ -12,9 +12,9 @@ import pytest
 
 import badinputs
 from ankitest import Collection, import_package
-from deckgen.cards import load_cards
-from deckgen.errors import InvalidCards
-from deckgen.yamldoc import MAX_BYTES, read_yaml
+from deckgen.kinds.folder import load_cards
+from deckgen.source.errors import InvalidCards
+from deckgen.source.yamldoc import MAX_BYTES, read_yaml
 
 CASES = badinputs.cases()
 PROBLEM_LINE = re.compile(r"^(Error|Warning): \S.*:\d+:\d+: \S.*$")

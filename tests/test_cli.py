@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from conftest import REPO
 from deckgen import __version__
-from deckgen.cli import cli
-from deckgen.clidoc import cli_reference
+from deckgen.cli.commands import cli
+from deckgen.cli.reference import cli_reference
 
 EPOCH = "1800000000"
 
@@ -270,7 +270,7 @@ def test_several_folders_each_skip_an_unchanged_rebuild(
     _in(mini_cards.parent, monkeypatch)
     _second_deck(mini_cards.parent / "second")
     runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second", "-q"])
-    monkeypatch.setattr("deckgen.build.load_cards", lambda *a, **k: pytest.fail("parsed"))
+    monkeypatch.setattr("deckgen.build.core.load_cards", lambda *a, **k: pytest.fail("parsed"))
     again = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second"])
     assert again.exit_code == 0, again.output
     assert again.output.count("0 added, 0 changed, 0 removed") == 2

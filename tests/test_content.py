@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import SHIPPED_CARDS
-from deckgen.cards import load_cards
-from deckgen.notefile import record_id
+from deckgen.kinds.folder import load_cards
+from deckgen.kinds.notefile import record_id
 
 REQUIRED_POINTS = {
     "GB14", "EX-HN4", "EX-HN3", "BL2", "TE23", "GB1", "EX-HN5", "ST2", "ST3", "LI20", "SI18",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deckgen import cards as cards_module
-from deckgen.gcpause import gc_paused
+from deckgen.build.gcpause import gc_paused
+from deckgen.kinds import folder as cards_module
 
 
 def test_paused_inside_resumed_after_even_on_error() -> None:

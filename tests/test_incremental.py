@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-import deckgen.build
-import deckgen.cards
-import deckgen.notefile
+import deckgen.build.core
+import deckgen.kinds.folder
+import deckgen.kinds.notefile
 from ankitest import Collection, import_package
-from deckgen import buildcache
-from deckgen.build import BuildReport, build
-from deckgen.describe import validate
-from deckgen.errors import Findings, InvalidCards
-from deckgen.yamldoc import Document, read_yaml
+from deckgen.build.core import BuildReport, build
+from deckgen.source.errors import Findings, InvalidCards
+from deckgen.source.messages import validate
+from deckgen.source.yamldoc import Document, read_yaml
+from deckgen.state import cache as buildcache
 
 Edit = Callable[[Path], None]
 
@@ -39,7 +39,7 @@ class Parsed:
             self.names.append(path.name)
             return read_yaml(path, root=root)
 
-        monkeypatch.setattr(deckgen.cards, "read_yaml", counting)
+        monkeypatch.setattr(deckgen.kinds.folder, "read_yaml", counting)
 
 
 def _sha256(path: Path) -> str:
@@ -195,7 +195,7 @@ def test_only_notes_made_again_are_validated_again(
         validated.append(doc.path.name)
         return validate(doc, target, findings)
 
-    monkeypatch.setattr(deckgen.notefile, "validate", counting)
+    monkeypatch.setattr(deckgen.kinds.notefile, "validate", counting)
     build(cards_dir=mini_cards, out_dir=out)
     assert validated == []
     EDITS["a condition's name, shown in another's comparison"](mini_cards)
@@ -298,14 +298,14 @@ def test_a_file_saved_during_a_build_is_never_shipped_stale(
     build(cards_dir=mini_cards, out_dir=out)
     fact = mini_cards / "facts" / "imaging.yaml"
     before = fact.read_text(encoding="utf-8")
-    real = deckgen.cards.load_cards
+    real = deckgen.kinds.folder.load_cards
 
     def saved_while_building(*args: object, **kwargs: object) -> object:
         fact.write_text(before.replace("MRI", "EDITED"), encoding="utf-8")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch:
-        patch.setattr(deckgen.build, "load_cards", saved_while_building)
+        patch.setattr(deckgen.build.core, "load_cards", saved_while_building)
         fact.write_text(before.replace("MRI", "MRI scan"), encoding="utf-8")  # hashed so
         build(cards_dir=mini_cards, out_dir=out)
     fact.write_text(before.replace("MRI", "MRI scan"), encoding="utf-8")  # as it was hashed

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import deckgen.buildstate
-import deckgen.sourcefiles
-from deckgen.build import build
-from deckgen.buildstate import Inputs
-from deckgen.commit import Commit
-from deckgen.errors import InvalidCards
-from deckgen.sourcefiles import scan
+import deckgen.source.files
+import deckgen.state.nochange
+from deckgen.build.core import build
+from deckgen.source.errors import InvalidCards
+from deckgen.source.files import scan
+from deckgen.state.commit import Commit
+from deckgen.state.nochange import Inputs
 
 HOUR_NS = 3600 * 10**9
 
@@ -25,19 +25,19 @@ class Reads:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.names: list[str] = []
-        real = deckgen.sourcefiles.file_sha256
+        real = deckgen.source.files.file_sha256
 
         def counting(path: str | Path, *, root: Path | None = None) -> str:
             self.names.append(Path(path).name)
             return real(path, root=root)
 
-        monkeypatch.setattr(deckgen.buildstate, "file_sha256", counting)
+        monkeypatch.setattr(deckgen.state.nochange, "file_sha256", counting)
 
 
 @pytest.fixture(autouse=True)
 def short_settle(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files settle after 0.2 s instead of 2 s: the tests wait for it."""
-    monkeypatch.setattr(deckgen.buildstate, "SETTLE_NS", 200_000_000)
+    monkeypatch.setattr(deckgen.state.nochange, "SETTLE_NS", 200_000_000)
 
 
 def _settle(folder: Path) -> None:
@@ -50,7 +50,7 @@ def _settle(folder: Path) -> None:
 
 
 def _wait_to_settle() -> None:
-    time.sleep(deckgen.buildstate.SETTLE_NS / 1e9 + 0.05)
+    time.sleep(deckgen.state.nochange.SETTLE_NS / 1e9 + 0.05)
 
 
 def _hashed_when_settled(cards: Path, known: Path) -> Inputs:

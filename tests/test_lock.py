@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 import badinputs
 from ankitest import Collection, import_package
-from deckgen.cli import cli
-from deckgen.lock import Lock, NoteEntry, read_lock
+from deckgen.cli.commands import cli
+from deckgen.state.lock import Lock, NoteEntry, read_lock
 
 
 def _build(runner: CliRunner, cards: Path, out: Path) -> tuple[int, str]:
@@ -184,7 +184,7 @@ def test_new_ids_are_distinct_spaced_and_near_the_build_time() -> None:
     """Drawn from the note's key in a window twice the number of new notes: distinct,
     whole seconds apart (a note's cards take the ids after its own), within hours of
     the build time for a first build of 20,000 notes; the same key, the same id."""
-    from deckgen.lock import IdAllocator
+    from deckgen.state.lock import IdAllocator
 
     now = 1_767_225_600
     keys = [f"fact:n{i}" for i in range(20_000)]

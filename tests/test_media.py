@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.cards import load_cards
-from deckgen.diagrams import BUILTIN, builtin_svg
-from deckgen.media import Label, _from_bytes, load_diagrams, media_file
-from deckgen.notes import build_notes
-from deckgen.schema import DeckConfig
+from deckgen.kinds.diagrams import BUILTIN, builtin_svg
+from deckgen.kinds.drawing import Label, _from_bytes, load_diagrams, media_file
+from deckgen.kinds.folder import load_cards
+from deckgen.kinds.models import DeckConfig
+from deckgen.kinds.notes import build_notes
 
 BOX = r"left=([\d.]+):top=([\d.]+):width=([\d.]+):height=([\d.]+)"
 
@@ -116,7 +116,7 @@ def test_names_on_the_occlusion_back_are_shown_verbatim(mini_cards: Path) -> Non
 
 
 def test_the_build_reads_a_viewbox_wherever_the_check_accepts_it() -> None:
-    from deckgen.media_check import sniff_image
+    from deckgen.source.images import sniff_image
 
     prolog = b"<?xml version='1.0'?>\n<!-- " + b"x" * 5000 + b" -->\n"
     svg = prolog + b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4e2 500'></svg>"

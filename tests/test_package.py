@@ -13,10 +13,10 @@ from typing import BinaryIO
 
 import pytest
 
-from deckgen.build import build
-from deckgen.buildcache import cache_dir
-from deckgen.buildstate import state_path
-from deckgen.zipwrite import Deflater
+from deckgen.anki.zipwrite import Deflater
+from deckgen.build.core import build
+from deckgen.state.cache import cache_dir
+from deckgen.state.nochange import state_path
 
 
 def _sha256(path: Path) -> str:
@@ -100,8 +100,8 @@ def test_a_killed_build_process_leaves_the_previous_apkg_whole(
     script = (
         "import os, signal\n"
         "from pathlib import Path\n"
-        "from deckgen.build import build\n"
-        "from deckgen.zipwrite import Deflater\n"
+        "from deckgen.build.core import build\n"
+        "from deckgen.anki.zipwrite import Deflater\n"
         "original = Deflater.write\n"
         "def killed(self, block, stream):\n"
         "    original(self, block, stream)\n"
@@ -138,7 +138,7 @@ def test_a_rebuild_with_nothing_changed_does_no_work(
     def no_work(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged rebuild parsed the cards")
 
-    monkeypatch.setattr("deckgen.build.load_cards", no_work)
+    monkeypatch.setattr("deckgen.build.core.load_cards", no_work)
     again = build(cards_dir=mini_cards, out_dir=out)
     assert again.output == first.output and again.size == first.size
     assert again.decks == first.decks and again.warnings == first.warnings

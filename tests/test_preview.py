@@ -18,10 +18,10 @@ from urllib.parse import quote
 import pytest
 
 from ankitest import Collection, import_package
-from deckgen.build import build
-from deckgen.diagrams import builtin_svg as real_builtin_svg
-from deckgen.errors import InvalidCards
-from deckgen.preview import KIND_LABELS, load_preview_cards, write_preview
+from deckgen.authoring.preview import KIND_LABELS, load_preview_cards, write_preview
+from deckgen.build.core import build
+from deckgen.kinds.diagrams import builtin_svg as real_builtin_svg
+from deckgen.source.errors import InvalidCards
 
 STAND_IN_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 500" width="400" height="500">'
@@ -110,7 +110,7 @@ def test_shipped_deck_cards_are_anki_s_cards(
         except FileNotFoundError:
             return STAND_IN_SVG
 
-    monkeypatch.setattr("deckgen.media.builtin_svg", builtin_svg)
+    monkeypatch.setattr("deckgen.kinds.drawing.builtin_svg", builtin_svg)
     assert _assert_preview_matches_anki(cards_dir, tmp_path, collection) > 100
 
 

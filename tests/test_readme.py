@@ -27,9 +27,9 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_counts_match_the_shipped_deck() -> None:
     import re
 
-    from deckgen.cards import load_cards
-    from deckgen.notes import build_notes
-    from deckgen.stats import card_count
+    from deckgen.authoring.stats import card_count
+    from deckgen.kinds.folder import load_cards
+    from deckgen.kinds.notes import build_notes
 
     cards = load_cards(REPO / "cards")
     specs = build_notes(cards)

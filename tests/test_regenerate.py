@@ -14,16 +14,16 @@ from anki.cards import CardId
 from anki.models import NotetypeId
 from anki.notes import NoteId
 
-import deckgen.changes
-import deckgen.notes
-import deckgen.notetypes
+import deckgen.kinds.notes
+import deckgen.kinds.notetypes
+import deckgen.state.changes
 from ankitest import ALWAYS, Collection, import_package, revlog_count, study_all
-from deckgen import buildcache
-from deckgen.build import BuildReport, build
-from deckgen.buildstate import state_path
-from deckgen.changes import REMOVED_TAG
-from deckgen.ids import note_guid
-from deckgen.notetypes import POINT
+from deckgen.build.core import BuildReport, build
+from deckgen.kinds.ids import note_guid
+from deckgen.kinds.notetypes import POINT
+from deckgen.state import cache as buildcache
+from deckgen.state.changes import REMOVED_TAG
+from deckgen.state.nochange import state_path
 
 V1_TIME, V2_TIME = 1_800_000_000, 1_800_086_400
 
@@ -166,7 +166,7 @@ def test_c_remove_a_note(studied: Studied) -> None:
 
 
 def test_d_change_a_template_and_the_css(studied: Studied) -> None:
-    original = deckgen.notetypes.read_template
+    original = deckgen.kinds.notetypes.read_template
 
     def edited(name: str) -> str:
         text = original(name)
@@ -176,7 +176,7 @@ def test_d_change_a_template_and_the_css(studied: Studied) -> None:
             return text + "\n.hint { color: #777; }"
         return text
 
-    studied.monkeypatch.setattr(deckgen.notetypes, "read_template", edited)
+    studied.monkeypatch.setattr(deckgen.kinds.notetypes, "read_template", edited)
     report = studied.rebuild()
     assert report.changes.changed == () and report.changes.added == ()
     assert {c.name for c in report.changes.notetypes if not c.fields_changed} >= {POINT.name}
@@ -212,7 +212,7 @@ def test_e_change_an_image(studied: Studied) -> None:
 
 def test_f_add_a_field_to_a_note_type(studied: Studied) -> None:
     extended = dataclasses.replace(POINT, fields=(*POINT.fields, "Mnemonic"))
-    original_spec = deckgen.notes._spec
+    original_spec = deckgen.kinds.notes._spec
 
     def spec_with_mnemonic(
         origin: str,
@@ -226,9 +226,9 @@ def test_f_add_a_field_to_a_note_type(studied: Studied) -> None:
             fields = {**fields, "Mnemonic": f"Remember {note_id}"}
         return original_spec(origin, kind, note_id, notetype, fields, *rest)  # type: ignore[arg-type]
 
-    studied.monkeypatch.setattr(deckgen.notes, "POINT", extended)
-    studied.monkeypatch.setattr(deckgen.notes, "_spec", spec_with_mnemonic)
-    studied.monkeypatch.setitem(deckgen.changes._NOTETYPES, "point", extended)
+    studied.monkeypatch.setattr(deckgen.kinds.notes, "POINT", extended)
+    studied.monkeypatch.setattr(deckgen.kinds.notes, "_spec", spec_with_mnemonic)
+    studied.monkeypatch.setitem(deckgen.state.changes._NOTETYPES, "point", extended)
     report = studied.rebuild()
     assert [c.name for c in report.changes.notetypes if c.fields_changed] == [POINT.name]
     points = {"point:GB14", "point:ST2", "point:LI4"}

@@ -11,10 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ankitest import Collection
-from deckgen.cloze import strip_cloze
-from deckgen.notetypes import CLOZE, OCCLUSION, POINT, QA
-from deckgen.preview import card_ordinals, render_note
-from deckgen.render import (
+from deckgen.anki.templates import (
     TemplateError,
     cloze_numbers,
     field_is_empty,
@@ -23,6 +20,9 @@ from deckgen.render import (
     reveal_cloze,
     shape_data,
 )
+from deckgen.authoring.preview import card_ordinals, render_note
+from deckgen.kinds.cloze import strip_cloze
+from deckgen.kinds.notetypes import CLOZE, OCCLUSION, POINT, QA
 
 
 def _front(template: str, **fields: str) -> str:

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deckgen.cards import load_cards
-from deckgen.errors import DeckgenError, InvalidCards
-from deckgen.scaffold import KINDS, new_note
-from deckgen.schema import NOTE_FOLDERS
+from deckgen.authoring.scaffold import KINDS, new_note
+from deckgen.kinds.folder import load_cards
+from deckgen.kinds.models import NOTE_FOLDERS
+from deckgen.source.errors import DeckgenError, InvalidCards
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

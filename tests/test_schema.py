@@ -15,9 +15,9 @@ from pydantic import TypeAdapter, ValidationError
 
 import badinputs
 from conftest import REPO, SHIPPED_CARDS
-from deckgen.cards import load_cards
-from deckgen.json_schema import SCHEMAS, schema_text
-from deckgen.yamldoc import read_yaml
+from deckgen.authoring.schemas import SCHEMAS, schema_text
+from deckgen.kinds.folder import load_cards
+from deckgen.source.yamldoc import read_yaml
 
 SCHEMA_DIR = REPO / "schemas"
 FOLDER_KIND = {"points": "point", "concepts": "concept", "conditions": "condition", "facts": "fact"}

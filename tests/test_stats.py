@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ankitest import Collection, import_package
-from deckgen.build import build
-from deckgen.cards import load_cards
-from deckgen.notes import build_notes
-from deckgen.stats import card_count, collect, format_stats
+from deckgen.authoring.stats import card_count, collect, format_stats
+from deckgen.build.core import build
+from deckgen.kinds.folder import load_cards
+from deckgen.kinds.notes import build_notes
 
 
 def test_card_counts_match_what_anki_makes(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import deckgen.diagrams
-from deckgen.svgsafe import ALLOWED, SVG, svg_problems
+import deckgen.kinds.diagrams
+from deckgen.source.svgsafe import ALLOWED, SVG, svg_problems
 
 HEAD = (
     '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -388,7 +388,7 @@ def test_other_encodings_are_read() -> None:
 
 
 def test_the_builtin_diagrams_pass() -> None:
-    files = sorted(Path(deckgen.diagrams.__file__).parent.glob("*.svg"))
+    files = sorted(Path(deckgen.kinds.diagrams.__file__).parent.glob("*.svg"))
     assert files
     for path in files:
         assert svg_problems(path.read_bytes()) == [], path.name

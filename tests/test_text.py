@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deckgen import text
+from deckgen.kinds import html as text
 
 
 def _slow(value: str) -> str:

@@ -32,12 +32,12 @@ from pydantic import BaseModel
 
 import badinputs
 from ankitest import Collection, import_package
-from deckgen.build import build
-from deckgen.cards import load_cards
-from deckgen.cloze import strip_cloze
-from deckgen.errors import InvalidCards
-from deckgen.schema import Concept, Condition, Fact, Point
-from deckgen.text import _markdown, sanitise
+from deckgen.build.core import build
+from deckgen.kinds.cloze import strip_cloze
+from deckgen.kinds.folder import load_cards
+from deckgen.kinds.html import _markdown, sanitise
+from deckgen.kinds.models import Concept, Condition, Fact, Point
+from deckgen.source.errors import InvalidCards
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 import badinputs
 from conftest import SHIPPED_CARDS
-from deckgen.schema import (
+from deckgen.kinds.models import (
     Concept,
     Condition,
     DeckConfig,

@@ -7,9 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-from deckgen.build import BuildReport
-from deckgen.errors import InvalidCards
-from deckgen.watch import BuildOutcome, watch
+from deckgen.authoring.watch import BuildOutcome, watch
+from deckgen.build.core import BuildReport
+from deckgen.source.errors import InvalidCards
 
 
 def _wait_for(outcomes: list[BuildOutcome], count: int, timeout: float = 15.0) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from deckgen.yamldoc import read_yaml
+from deckgen.source.yamldoc import read_yaml
 
 
 def _load(tmp_path: Path, text: str) -> object:

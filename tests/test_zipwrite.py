@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.zipwrite import BLOCK, Deflater, blocks_in, write_zip
+from deckgen.anki.zipwrite import BLOCK, Deflater, blocks_in, write_zip
 
 
 def _data(size: int, seed: int = 1) -> bytes:

@@ -1,0 +1,1 @@
+"""Stage 3: writing Anki's package (the collection, its cards, the zip)."""

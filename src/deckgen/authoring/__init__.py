@@ -1,0 +1,1 @@
+"""Authoring helpers: preview, stats, scaffolding, JSON Schemas, docs and watch mode."""

@@ -1,0 +1,67 @@
+"""JSON Schemas of the YAML files, generated from the pydantic models, for editors.
+
+The YAML language server (VS Code's Red Hat YAML extension, and others) reads them to
+complete keys, show each key's description and flag mistakes as you type.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from deckgen.kinds.folder import Sources
+from deckgen.kinds.models import Concept, Condition, DeckConfig, Fact, Point
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+#: Schema name -> (what it describes, the model or type it is generated from).
+SCHEMAS: dict[str, tuple[str, Any]] = {
+    "deck": ("deck.yaml: the parent deck, its subdecks and your own diagrams.", DeckConfig),
+    "sources": ("sources.yaml: every reference a note may cite, by key.", Sources),
+    "point": ("points/<CODE>.yaml: one acupuncture point.", Point),
+    "concept": ("concepts/<id>.yaml: one TCM concept.", Concept),
+    "condition": ("conditions/<id>.yaml: one condition in the Western differential.", Condition),
+    "fact": ("facts/<id>.yaml: one clinical-context fact.", Fact),
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one kind of file: 'point', 'concept', ..., 'deck' or 'sources'."""
+    description, target = SCHEMAS[name]
+    generated = TypeAdapter(target).json_schema()
+    _close(generated)
+    schema: dict[str, Any] = {"$schema": DIALECT, "title": f"deckgen {name}"}
+    schema.update(generated)
+    schema["title"] = f"deckgen {name}"
+    schema["description"] = description
+    return schema
+
+
+def _close(node: Any) -> None:
+    """Keys that match no pattern are errors: pydantic leaves them open in pattern maps."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close(value)
+
+
+def schema_text(name: str) -> str:
+    return json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(out_dir: Path) -> list[Path]:
+    """Write `<name>.schema.json` for every kind of file into `out_dir`; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SCHEMAS:
+        path = out_dir / f"{name}.schema.json"
+        path.write_text(schema_text(name), encoding="utf-8")
+        written.append(path)
+    return written

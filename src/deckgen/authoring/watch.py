@@ -1,0 +1,63 @@
+"""`deckgen build --watch`: rebuild on every save, debounced. A bad save reports its
+problems and leaves the last good .apkg in place (the build writes nothing on error)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from deckgen.build.core import BuildReport, build
+from deckgen.source.errors import DeckgenError, display_path
+from deckgen.source.files import is_scratch
+from deckgen.state.lock import LOCK_FILE
+
+if TYPE_CHECKING:
+    import watchfiles
+
+#: Milliseconds of quiet after a save before rebuilding: editors write files in bursts.
+DEBOUNCE_MS = 300
+
+BuildOutcome = BuildReport | DeckgenError
+
+
+def _is_source(change: watchfiles.Change, path: str) -> bool:
+    """Our own lock writes and editors' temporary files do not trigger a build."""
+    name = Path(path).name
+    return not (name == LOCK_FILE or name.startswith(".") or is_scratch(name))
+
+
+def build_once(*, cards_dir: Path, out_dir: Path, strict: bool = False) -> BuildOutcome:
+    """One build, with an error returned instead of raised: a watch outlives bad saves."""
+    try:
+        return build(cards_dir=cards_dir, out_dir=out_dir, strict=strict)
+    except DeckgenError as error:
+        return error
+    except (OSError, ValueError) as error:  # e.g. a file removed or an image replaced mid-save
+        return DeckgenError(f"build failed: {error}")
+
+
+def watch(
+    *,
+    cards_dir: Path,
+    out_dir: Path,
+    on_build: Callable[[BuildOutcome], None],
+    stop: threading.Event | None = None,
+    debounce_ms: int = DEBOUNCE_MS,
+    strict: bool = False,
+) -> None:
+    """Build now, then again after every burst of changes under `cards_dir`, until `stop`."""
+    if not cards_dir.is_dir():
+        raise DeckgenError(f"cards folder '{display_path(cards_dir)}' does not exist")
+    import watchfiles  # here: every deckgen command would pay for its import otherwise
+
+    on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
+    for _ in watchfiles.watch(
+        cards_dir,
+        watch_filter=_is_source,
+        debounce=debounce_ms,
+        stop_event=stop,
+        raise_interrupt=False,
+    ):
+        on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))

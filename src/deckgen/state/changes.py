@@ -1,0 +1,223 @@
+"""Compare this build with the lock: assign note ids and modification times, and say
+what was added, changed, removed or left alone."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from deckgen.anki.package import PackagedNote
+from deckgen.kinds.cloze import CLOZE
+from deckgen.kinds.html import inert, inert_cloze, sanitise
+from deckgen.kinds.ids import note_guid
+from deckgen.kinds.notes import Kept, KeptNote, NoteSpec
+from deckgen.kinds.notetypes import ALL_NOTE_TYPES, NoteType
+from deckgen.state.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
+
+REMOVED_TAG = "deckgen::removed"
+_NOTETYPES = {notetype.key: notetype for notetype in ALL_NOTE_TYPES}
+
+
+@dataclass(frozen=True)
+class NotetypeChange:
+    name: str
+    fields_changed: bool  # True: Anki needs "Merge note types"; False: templates/CSS only
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What this build changes, by note key ('point:ST2'); `changed` names the fields."""
+
+    added: tuple[str, ...]
+    changed: tuple[tuple[str, tuple[str, ...]], ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    notetypes: tuple[NotetypeChange, ...]
+    #: Image-occlusion cards whose mask went (a point removed or moved off its diagram):
+    #: (note key, card number, the point it asked about), each reported once, by the
+    #: build that empties it.
+    emptied: tuple[tuple[str, int, str], ...] = ()
+
+
+def stamp(
+    specs: list[NoteSpec | Kept], old: Lock, now: int
+) -> tuple[Lock, list[PackagedNote], Changes]:
+    """The new lock, the notes to package (removed ones included, tagged) and the changes.
+
+    The notes of a `Kept` record are taken as the lock has them, without comparing."""
+    new = Lock()
+    fresh = sum(1 for spec in specs if isinstance(spec, NoteSpec) and spec.key not in old.notes)
+    ids = IdAllocator(old, now, new=fresh)
+    packaged: list[PackagedNote] = []
+    added: list[str] = []
+    changed: list[tuple[str, tuple[str, ...]]] = []
+    emptied: list[tuple[str, int, str]] = []
+    unchanged: list[str] = []
+    position = 0
+    for spec in specs:
+        if isinstance(spec, Kept):
+            for note in spec.notes:
+                position += 1
+                new.notes.keep(note.key, old.notes)
+                unchanged.append(note.key)
+                packaged.append(_kept(note, position, spec.origin))
+            continue
+        position += 1
+        previous = old.notes.get(spec.key)
+        current = NoteEntry(
+            id=previous.id if previous else ids.take(spec.key),
+            mod=now,
+            notetype=spec.notetype.key,
+            deck=spec.deck,
+            tags=spec.tags,
+            fields=tuple(zip(spec.notetype.fields, spec.fields, strict=True)),
+        )
+        if previous is None or previous.removed:
+            added.append(spec.key)
+            entry = current if previous is None else _moved_on(current, previous, now)
+        elif previous.same_content(current):
+            unchanged.append(spec.key)
+            entry = previous
+        else:
+            changed.append((spec.key, tuple(current.changed_fields(previous))))
+            entry = _moved_on(current, previous, now)
+            points = {
+                n: code for code, n in old.occlusion.get(spec.key.rpartition("/")[2], {}).items()
+            }
+            gone = sorted(_masks(previous) - _masks(current))
+            emptied += [(spec.key, number, points.get(number, "?")) for number in gone]
+        new.notes[spec.key] = entry
+        packaged.append(_packaged(spec.key, entry, position, spec.origin))
+
+    removed: list[str] = []
+    for key in sorted(set(old.notes) - set(new.notes)):
+        previous = old.notes[key]
+        if previous.notetype not in _NOTETYPES:
+            continue  # a note type deckgen no longer has: nothing to ship it with
+        if not previous.removed:
+            removed.append(key)
+            tags = (*[t for t in previous.tags if t != REMOVED_TAG], REMOVED_TAG)
+            previous = NoteEntry(
+                id=previous.id,
+                mod=next_mod(previous.mod, now),
+                notetype=previous.notetype,
+                deck=previous.deck,
+                tags=tags,
+                fields=previous.fields,
+                removed=True,
+            )
+        new.notes[key] = previous
+        # Shipped from the lock itself: what a hand edit put there is sanitised first, and
+        # what Anki would read as its own syntax made inert again (sanitising decodes it).
+        # Images go: their files are made only for notes still in the cards.
+        inert_here = inert_cloze if _NOTETYPES[previous.notetype].cloze else inert
+        stored = tuple((name, inert_here(sanitise(html))) for name, html in previous.fields)
+        shipped = dataclasses.replace(previous, fields=stored)
+        packaged.append(
+            dataclasses.replace(_packaged(key, shipped, len(packaged) + 1), cardless=True)
+        )
+
+    used = {note.notetype.key: note.notetype for note in packaged}  # keys: cheap to hash
+    notetype_changes = _stamp_notetypes(used.values(), old, new, now)
+    changes = Changes(
+        tuple(added),
+        tuple(changed),
+        tuple(removed),
+        tuple(unchanged),
+        notetype_changes,
+        tuple(emptied),
+    )
+    return new, packaged, changes
+
+
+def _masks(entry: NoteEntry) -> set[int]:
+    """The cloze numbers of an image-occlusion note's masks: one card each."""
+    if entry.notetype != "occlusion":
+        return set()
+    masks = dict(entry.fields).get("Occlusion", "")
+    return {int(found.group(1)) for found in CLOZE.finditer(masks)}
+
+
+def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
+    """`current`, stamped later than `previous` so that Anki takes it as newer."""
+    return NoteEntry(
+        id=previous.id,
+        mod=next_mod(previous.mod, now),
+        notetype=current.notetype,
+        deck=current.deck,
+        tags=current.tags,
+        fields=current.fields,
+    )
+
+
+def _kept(note: KeptNote, position: int, origin: str) -> PackagedNote:
+    """A kept note: its rows come from the last build's collection."""
+    return PackagedNote(
+        guid=note.guid,
+        notetype=_NOTETYPES[note.notetype],
+        fields=(),
+        tags=(),
+        deck=note.deck,
+        note_id=note.note_id,
+        mod=note.mod,
+        due=position,
+        key=note.key,
+        kept=True,
+        origin=origin,
+    )
+
+
+def _packaged(key: str, entry: NoteEntry, position: int, origin: str = "") -> PackagedNote:
+    notetype = _NOTETYPES[entry.notetype]
+    stored = dict(entry.fields)
+    kind, note_id = key.split(":", 1)
+    return PackagedNote(
+        guid=note_guid(kind, note_id),
+        notetype=notetype,
+        fields=tuple(stored.get(name, "") for name in notetype.fields),
+        tags=entry.tags,
+        deck=entry.deck,
+        note_id=entry.id,
+        mod=entry.mod,
+        due=position,
+        key=key,
+        origin=origin,
+    )
+
+
+def notetype_hash(notetype: NoteType) -> str:
+    """A hash of everything Anki stores for a note type."""
+    content = [
+        notetype.model_id,
+        notetype.name,
+        notetype.fields,
+        notetype.template_texts(),
+        notetype.css_text(),
+        notetype.cloze,
+        notetype.stock_kind,
+        notetype.field_tags,
+    ]
+    encoded = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()[:32]
+
+
+def _stamp_notetypes(
+    used: Iterable[NoteType], old: Lock, new: Lock, now: int
+) -> tuple[NotetypeChange, ...]:
+    changes: list[NotetypeChange] = []
+    for notetype in sorted(used, key=lambda n: n.key):
+        digest = notetype_hash(notetype)
+        template_names = tuple(t.name for t in notetype.templates)
+        previous = old.notetypes.get(notetype.key)
+        if previous is not None and previous.hash == digest:
+            new.notetypes[notetype.key] = previous
+            continue
+        mod = next_mod(previous.mod if previous else None, now)
+        new.notetypes[notetype.key] = NotetypeEntry(digest, mod, notetype.fields, template_names)
+        if previous is not None:
+            structural = previous.fields != notetype.fields or previous.templates != template_names
+            changes.append(NotetypeChange(notetype.name, structural))
+    return tuple(changes)
