@@ -13,8 +13,9 @@ from anki.models import NotetypeId
 
 from ankitest import Collection, import_package, revlog_count, study_all
 from deckgen.build.core import build
-from deckgen.kinds.folder import load_cards
-from deckgen.kinds.notes import build_notes
+from deckgen.build.load import load_folder
+
+pytestmark = pytest.mark.slow  # every test imports into a real Anki collection
 
 TEMPLATE_ERROR = re.compile(r"template|error|\{\{", re.IGNORECASE)
 
@@ -28,7 +29,7 @@ def test_every_note_field_tag_and_deck_arrives(
 ) -> None:
     package = _build(cards_dir, tmp_path / "out")
     log = import_package(collection, package)
-    expected = {spec.guid: spec for spec in build_notes(load_cards(cards_dir))}
+    expected = {spec.guid: spec for spec in load_folder(cards_dir).notes()}
 
     assert len(log.new) == len(expected)
     assert not log.updated and not log.duplicate and not log.conflicting
@@ -91,7 +92,7 @@ def test_note_types_keep_their_fixed_ids(
     cards_dir: Path, tmp_path: Path, collection: Collection
 ) -> None:
     import_package(collection, _build(cards_dir, tmp_path / "out"))
-    used = {spec.notetype for spec in build_notes(load_cards(cards_dir))}
+    used = {spec.notetype for spec in load_folder(cards_dir).notes()}
     assert used
     for notetype in used:
         stored = collection.models.get(NotetypeId(notetype.model_id))
@@ -133,7 +134,7 @@ def test_edit_rebuild_reimport_updates_in_place_and_keeps_history(
     after = {card.id: (card.ivl, card.reps, card.type, card.due) for card in note.cards()}
     assert after == before
     assert revlog_count(collection) == log_before
-    assert len(collection.find_notes("")) == len(build_notes(load_cards(cards_dir)))
+    assert len(collection.find_notes("")) == len(load_folder(cards_dir).notes())
 
 
 def test_every_image_is_in_the_package_and_every_occlusion_note_parses(
@@ -167,7 +168,7 @@ def test_new_cards_come_in_the_order_authored(
     cards_dir: Path, tmp_path: Path, collection: Collection
 ) -> None:
     import_package(collection, _build(cards_dir, tmp_path / "out"))
-    specs = build_notes(load_cards(cards_dir))
+    specs = load_folder(cards_dir).notes()
     position = {spec.guid: index for index, spec in enumerate(specs)}
     cards = [collection.get_card(card_id) for card_id in collection.find_cards("is:new")]
     by_due = sorted(cards, key=lambda card: (card.due, card.ord))

@@ -5,7 +5,10 @@ Timings are never asserted here (issue 8: benchmarks are not timed tests); the r
 
 from __future__ import annotations
 
+import pytest
 from benchmarks.smoke_test import run_smoke
+
+pytestmark = pytest.mark.slow  # builds and imports decks of every benchmark shape
 
 
 def test_every_benchmark_measurement_runs() -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from deckgen.build.gcpause import gc_paused
-from deckgen.kinds import folder as cards_module
+from deckgen.build.load import load_folder
+from deckgen.kinds import registry
+from deckgen.kinds.fact import FactKind
 
 
 def test_paused_inside_resumed_after_even_on_error() -> None:
@@ -37,15 +40,14 @@ def test_a_caller_that_paused_it_keeps_it_paused() -> None:
         gc.enable()
 
 
-def test_load_cards_runs_paused(mini_cards: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loading_a_folder_runs_paused(mini_cards: Path) -> None:
     seen: list[bool] = []
-    real = cards_module.check_references  # type: ignore[attr-defined]
 
-    def spy(*args: object, **kwargs: object) -> None:
-        seen.append(gc.isenabled())
-        real(*args, **kwargs)  # type: ignore[arg-type]
+    class Watched(FactKind):  # the checks across files run in the middle of a load
+        def check_across(self, *args: Any) -> None:
+            seen.append(gc.isenabled())
 
-    monkeypatch.setattr(cards_module, "check_references", spy)
-    cards_module.load_cards(mini_cards)
+    with registry.using(Watched()):
+        load_folder(mini_cards)
     assert seen == [False]
     assert gc.isenabled()

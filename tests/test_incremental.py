@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import deckgen.build.core
+import deckgen.build.load
 import deckgen.kinds.folder
 import deckgen.kinds.notefile
 from ankitest import Collection, import_package
@@ -147,6 +148,7 @@ def test_a_changed_deck_yaml_parses_everything_again(
     assert len(parsed) == 2 + 7  # deck.yaml, sources.yaml and every note file
 
 
+@pytest.mark.slow
 def test_the_rebuilt_package_updates_anki_like_a_full_one(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collection: Collection
 ) -> None:
@@ -288,6 +290,7 @@ def test_a_damaged_cache_is_ignored(
     assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_file_saved_during_a_build_is_never_shipped_stale(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -298,16 +301,19 @@ def test_a_file_saved_during_a_build_is_never_shipped_stale(
     build(cards_dir=mini_cards, out_dir=out)
     fact = mini_cards / "facts" / "imaging.yaml"
     before = fact.read_text(encoding="utf-8")
-    real = deckgen.kinds.folder.load_cards
+    real = deckgen.build.load.load_folder
+    calls: list[Path] = []
 
     def saved_while_building(*args: object, **kwargs: object) -> object:
+        calls.append(fact)
         fact.write_text(before.replace("MRI", "EDITED"), encoding="utf-8")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch:
-        patch.setattr(deckgen.build.core, "load_cards", saved_while_building)
+        patch.setattr(deckgen.build.core, "load_folder", saved_while_building)
         fact.write_text(before.replace("MRI", "MRI scan"), encoding="utf-8")  # hashed so
         build(cards_dir=mini_cards, out_dir=out)
+    assert calls, "the build no longer loads the cards through load_folder"
     fact.write_text(before.replace("MRI", "MRI scan"), encoding="utf-8")  # as it was hashed
     report = build(cards_dir=mini_cards, out_dir=out)
     assert [key for key, _ in report.changes.changed] == ["fact:imaging"]

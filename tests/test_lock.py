@@ -94,6 +94,7 @@ def test_note_keys_of_any_text_are_read_back(tmp_path: Path, key: str) -> None:
     assert again.notes.encoded(key) == lock.notes.encoded(key)  # kept as a line, not decoded
 
 
+@pytest.mark.slow
 def test_a_removed_note_edited_into_the_lock_is_shipped_sanitised(tmp_path: Path) -> None:
     """A removed note is shipped from the lock's own text: a hand edit there (a script, an
     event handler) must not reach the deck as it is."""
@@ -111,6 +112,7 @@ def test_a_removed_note_edited_into_the_lock_is_shipped_sanitised(tmp_path: Path
     assert fields[0] == "Q" and fields[1] == "A", fields  # images go with removed notes
 
 
+@pytest.mark.slow
 def test_a_removed_note_keeps_anki_syntax_inert(tmp_path: Path) -> None:
     """Text shown as written stays so once its note is removed: the lock holds it escaped,
     and the sanitising that removed notes go through must not bring it back to life."""

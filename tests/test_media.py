@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from deckgen.build.load import load_folder
+from deckgen.kinds.deck import DeckConfig
 from deckgen.kinds.diagrams import BUILTIN, builtin_svg
 from deckgen.kinds.drawing import Label, _from_bytes, load_diagrams, media_file
 from deckgen.kinds.folder import load_cards
-from deckgen.kinds.models import DeckConfig
-from deckgen.kinds.notes import build_notes
 
 BOX = r"left=([\d.]+):top=([\d.]+):width=([\d.]+):height=([\d.]+)"
 
@@ -81,7 +81,7 @@ def test_spread_keeps_each_point_inside_its_label() -> None:
 
 
 def test_occlusion_masks_of_the_shipped_deck_never_overlap(cards_dir: Path) -> None:
-    for spec in build_notes(load_cards(cards_dir)):
+    for spec in load_folder(cards_dir).notes():
         if spec.kind != "occlusion":
             continue
         boxes = [tuple(map(float, m)) for m in re.findall(BOX, spec.field("Occlusion"))]
@@ -97,7 +97,7 @@ def test_a_diagram_title_cannot_inject_an_attribute(mini_cards: Path) -> None:
     deck.write_text(
         deck.read_text().replace('title: "Test face"', "title: 'Face\" onerror=\"alert(1)'")
     )
-    specs = build_notes(load_cards(mini_cards))
+    specs = load_folder(mini_cards).notes()
     images = [re.findall(r"<img [^>]*>", field) for spec in specs for field in spec.fields]
     tags = [tag for found in images for tag in found]
     assert tags and all(' onerror="' not in tag for tag in tags)
@@ -108,9 +108,7 @@ def test_names_on_the_occlusion_back_are_shown_verbatim(mini_cards: Path) -> Non
     """As on the point's own note: a name is text, never Markdown or HTML."""
     point = mini_cards / "points" / "ST2.yaml"
     point.write_text(point.read_text().replace("english: Four Whites", "english: Four *<b>W"))
-    (occlusion,) = [
-        spec for spec in build_notes(load_cards(mini_cards)) if spec.kind == "occlusion"
-    ]
+    (occlusion,) = [spec for spec in load_folder(mini_cards).notes() if spec.kind == "occlusion"]
     back = occlusion.field("Back Extra")
     assert "<li><strong>ST2</strong> Sìbái 四白 (Four *&lt;b&gt;W)</li>" in back
 

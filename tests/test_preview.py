@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 from ankitest import Collection, import_package
-from deckgen.authoring.preview import KIND_LABELS, load_preview_cards, write_preview
+from deckgen.authoring.preview import kind_labels, load_preview_cards, write_preview
 from deckgen.build.core import build
 from deckgen.kinds.diagrams import builtin_svg as real_builtin_svg
 from deckgen.source.errors import InvalidCards
@@ -89,6 +89,7 @@ def _assert_preview_matches_anki(cards_dir: Path, tmp_path: Path, collection: Co
     return len(anki)
 
 
+@pytest.mark.slow
 def test_mini_deck_cards_are_anki_s_cards(
     mini_cards: Path, tmp_path: Path, collection: Collection
 ) -> None:
@@ -98,6 +99,7 @@ def test_mini_deck_cards_are_anki_s_cards(
     assert _assert_preview_matches_anki(mini_cards, tmp_path, collection) == len(cards)
 
 
+@pytest.mark.slow
 def test_shipped_deck_cards_are_anki_s_cards(
     cards_dir: Path, tmp_path: Path, collection: Collection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,6 +116,7 @@ def test_shipped_deck_cards_are_anki_s_cards(
     assert _assert_preview_matches_anki(cards_dir, tmp_path, collection) > 100
 
 
+@pytest.mark.slow
 def test_occlusion_cards_keep_the_numbers_in_the_lock(
     mini_cards: Path, tmp_path: Path, collection: Collection
 ) -> None:
@@ -162,7 +165,7 @@ def test_cards_are_grouped_by_deck_then_kind(mini_cards: Path, tmp_path: Path) -
     grouped: dict[str, dict[str, int]] = {}  # decks, then kinds, in the order first met
     for card in cards:
         kinds = grouped.setdefault(card.note.deck.removeprefix("Mini Deck::"), {})
-        kinds[KIND_LABELS[card.note.kind]] = kinds.get(KIND_LABELS[card.note.kind], 0) + 1
+        kinds[kind_labels()[card.note.kind]] = kinds.get(kind_labels()[card.note.kind], 0) + 1
     expected = []
     for deck, kinds in grouped.items():
         expected.append(("2", deck, sum(kinds.values())))
@@ -267,6 +270,7 @@ def _dom(chromium: str, tmp_path: Path, index: Path, query: str = "") -> _Entrie
     return parser
 
 
+@pytest.mark.slow
 def test_the_page_filters_by_tag_and_text_in_chromium(
     chromium: str, mini_cards: Path, tmp_path: Path
 ) -> None:
@@ -315,6 +319,7 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
     return width, height, len(set(zlib.decompress(idat)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
 def test_the_page_renders_in_chromium(
     chromium: str, mini_cards: Path, tmp_path: Path, width: int, height: int

@@ -28,11 +28,11 @@ def test_readme_counts_match_the_shipped_deck() -> None:
     import re
 
     from deckgen.authoring.stats import card_count
-    from deckgen.kinds.folder import load_cards
-    from deckgen.kinds.notes import build_notes
+    from deckgen.build.load import load_folder
+    from deckgen.kinds import registry
 
-    cards = load_cards(REPO / "cards")
-    specs = build_notes(cards)
+    loaded = load_folder(REPO / "cards")
+    cards, specs = loaded.cards, loaded.notes()
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     found = re.search(
         r"has (\d+) source notes \((\d+) points, (\d+) TCM concepts, (\d+) conditions, "
@@ -42,10 +42,7 @@ def test_readme_counts_match_the_shipped_deck() -> None:
     assert found is not None
     assert [int(n) for n in found.groups()] == [
         len(cards.records),
-        len(cards.points),
-        len(cards.concepts),
-        len(cards.conditions),
-        len(cards.facts),
+        *(len(cards.of_kind(kind.name)) for kind in registry.kinds()),
         len(specs),
         sum(card_count(spec) for spec in specs),
     ]

@@ -4,7 +4,8 @@ rebuild, re-import, and check that exactly the edit arrived and no history was l
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,16 +15,20 @@ from anki.cards import CardId
 from anki.models import NotetypeId
 from anki.notes import NoteId
 
-import deckgen.kinds.notes
 import deckgen.kinds.notetypes
-import deckgen.state.changes
 from ankitest import ALWAYS, Collection, import_package, revlog_count, study_all
 from deckgen.build.core import BuildReport, build
+from deckgen.kinds import registry
 from deckgen.kinds.ids import note_guid
-from deckgen.kinds.notetypes import POINT
+from deckgen.kinds.kind import NoteContext
+from deckgen.kinds.notetypes import CLOZE, NoteType
+from deckgen.kinds.point import OCCLUSION, POINT, Point, PointKind
+from deckgen.kinds.spec import NoteSpec
 from deckgen.state import cache as buildcache
 from deckgen.state.changes import REMOVED_TAG
 from deckgen.state.nochange import state_path
+
+pytestmark = pytest.mark.slow  # every test imports into a real Anki collection and studies
 
 V1_TIME, V2_TIME = 1_800_000_000, 1_800_086_400
 
@@ -165,19 +170,17 @@ def test_c_remove_a_note(studied: Studied) -> None:
     assert not log.updated and not log.new
 
 
-def test_d_change_a_template_and_the_css(studied: Studied) -> None:
-    original = deckgen.kinds.notetypes.read_template
+def test_d_change_a_template_and_the_css(studied: Studied, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(deckgen.kinds.notetypes.__file__).parent / "templates", templates)
+    front = templates / "point-location.front.html"
+    front.write_text(front.read_text() + '\n<div class="hint">Use the landmarks.</div>')
+    css = templates / "style.css"
+    css.write_text(css.read_text() + "\n.hint { color: #777; }")
+    edited = dataclasses.replace(POINT, folder=templates)
 
-    def edited(name: str) -> str:
-        text = original(name)
-        if name == "point-location.front.html":
-            return text + '\n<div class="hint">Use the landmarks.</div>'
-        if name == "style.css":
-            return text + "\n.hint { color: #777; }"
-        return text
-
-    studied.monkeypatch.setattr(deckgen.kinds.notetypes, "read_template", edited)
-    report = studied.rebuild()
+    with registry.using(_with_point_type(edited)):
+        report = studied.rebuild()
     assert report.changes.changed == () and report.changes.added == ()
     assert {c.name for c in report.changes.notetypes if not c.fields_changed} >= {POINT.name}
     log = import_package(studied.col, report.output)
@@ -187,6 +190,27 @@ def test_d_change_a_template_and_the_css(studied: Studied) -> None:
     card = studied.col.get_note(studied.note_id("point", "ST2")).cards()[0]
     assert "Use the landmarks." in card.render_output(reload=True).question_text
     studied.assert_history_kept()
+
+
+def _with_point_type(
+    notetype: NoteType, extra: Callable[[NoteSpec], tuple[str, ...]] = lambda spec: ()
+) -> PointKind:
+    """The point kind with its note type replaced by `notetype`, each point note's fields
+    followed by `extra(note)`."""
+
+    class Changed(PointKind):
+        note_types = (notetype, CLOZE, OCCLUSION)
+
+        def notes(
+            self, record: Point, reads: Mapping[str, str], context: NoteContext
+        ) -> Iterator[NoteSpec]:
+            for spec in super().notes(record, reads, context):
+                if spec.notetype is POINT:
+                    fields = (*spec.fields, *extra(spec))
+                    spec = dataclasses.replace(spec, notetype=notetype, fields=fields)
+                yield spec
+
+    return Changed()
 
 
 def test_e_change_an_image(studied: Studied) -> None:
@@ -212,24 +236,9 @@ def test_e_change_an_image(studied: Studied) -> None:
 
 def test_f_add_a_field_to_a_note_type(studied: Studied) -> None:
     extended = dataclasses.replace(POINT, fields=(*POINT.fields, "Mnemonic"))
-    original_spec = deckgen.kinds.notes._spec
-
-    def spec_with_mnemonic(
-        origin: str,
-        kind: str,
-        note_id: str,
-        notetype: object,
-        fields: dict[str, str],
-        *rest: object,
-    ) -> object:
-        if notetype is extended:
-            fields = {**fields, "Mnemonic": f"Remember {note_id}"}
-        return original_spec(origin, kind, note_id, notetype, fields, *rest)  # type: ignore[arg-type]
-
-    studied.monkeypatch.setattr(deckgen.kinds.notes, "POINT", extended)
-    studied.monkeypatch.setattr(deckgen.kinds.notes, "_spec", spec_with_mnemonic)
-    studied.monkeypatch.setitem(deckgen.state.changes._NOTETYPES, "point", extended)
-    report = studied.rebuild()
+    kind = _with_point_type(extended, lambda spec: (f"Remember {spec.note_id}",))
+    with registry.using(kind):
+        report = studied.rebuild()
     assert [c.name for c in report.changes.notetypes if c.fields_changed] == [POINT.name]
     points = {"point:GB14", "point:ST2", "point:LI4"}
     assert {key for key, _ in report.changes.changed} == points

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ankitest import Collection
+from deckgen.anki.cards import card_ordinals
 from deckgen.anki.templates import (
     TemplateError,
     cloze_numbers,
@@ -20,9 +21,10 @@ from deckgen.anki.templates import (
     reveal_cloze,
     shape_data,
 )
-from deckgen.authoring.preview import card_ordinals, render_note
+from deckgen.authoring.preview import render_note
 from deckgen.kinds.cloze import strip_cloze
-from deckgen.kinds.notetypes import CLOZE, OCCLUSION, POINT, QA
+from deckgen.kinds.notetypes import CLOZE, QA
+from deckgen.kinds.point import OCCLUSION, POINT
 
 
 def _front(template: str, **fields: str) -> str:
@@ -245,6 +247,7 @@ def anki_cloze(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collection]
         col.close()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -5,20 +5,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deckgen.authoring.scaffold import KINDS, new_note
+from deckgen.authoring.scaffold import kind_names, new_note
+from deckgen.kinds import registry
 from deckgen.kinds.folder import load_cards
-from deckgen.kinds.models import NOTE_FOLDERS
 from deckgen.source.errors import DeckgenError, InvalidCards
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", kind_names())
 def test_skeleton_lists_every_field_of_its_kind(kind: str, mini_cards: Path) -> None:
     note_id = "ST7" if kind == "point" else "new-note"
     path = new_note(cards_dir=mini_cards, kind=kind, note_id=note_id)
     text = path.read_text(encoding="utf-8")
     assert text.startswith(f"# yaml-language-server: $schema=../../schemas/{kind}.schema.json\n")
     data = yaml.safe_load(text)
-    model = NOTE_FOLDERS[KINDS[kind][0]]
+    model = registry.by_name(kind).model
     assert list(data) == list(model.model_fields)
 
 

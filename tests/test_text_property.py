@@ -34,9 +34,12 @@ import badinputs
 from ankitest import Collection, import_package
 from deckgen.build.core import build
 from deckgen.kinds.cloze import strip_cloze
+from deckgen.kinds.concept import Concept
+from deckgen.kinds.condition import Condition
+from deckgen.kinds.fact import Fact
 from deckgen.kinds.folder import load_cards
 from deckgen.kinds.html import _markdown, sanitise
-from deckgen.kinds.models import Concept, Condition, Fact, Point
+from deckgen.kinds.point import Point
 from deckgen.source.errors import InvalidCards
 
 pytestmark = pytest.mark.slow

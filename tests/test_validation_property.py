@@ -19,22 +19,17 @@ from pydantic import BaseModel
 
 import badinputs
 from conftest import SHIPPED_CARDS
-from deckgen.kinds.models import (
-    Concept,
-    Condition,
-    DeckConfig,
-    DiagramPlacement,
-    DiagramSource,
-    Difference,
-    Fact,
-    Needling,
-    Point,
-    Source,
-    Subdecks,
-)
+from deckgen.kinds import registry
+from deckgen.kinds.concept import Concept
+from deckgen.kinds.condition import Condition, Difference
+from deckgen.kinds.deck import DiagramSource, Source, deck_model
+from deckgen.kinds.fact import Fact
+from deckgen.kinds.point import DiagramPlacement, Needling, Point
 
-MODELS: list[type[BaseModel]] = [Point, Concept, Condition, Fact, DeckConfig, Source]
-MODELS += [Needling, DiagramPlacement, DiagramSource, Difference, Subdecks]
+DECK = deck_model(registry.kinds())
+MODELS: list[type[BaseModel]] = [Point, Concept, Condition, Fact, DECK, Source]
+MODELS += [Needling, DiagramPlacement, DiagramSource, Difference]
+MODELS += [DECK.model_fields["subdecks"].annotation]  # type: ignore[list-item]
 FIELD_NAMES = sorted({name for model in MODELS for name in model.model_fields})
 SNIPPETS = [
     "{{c1::", "}}", "{{c3::x}}", "<script>", "<b>", "onerror=", "javascript:", "&a ", "*a",
@@ -53,6 +48,8 @@ TARGETS = [
     "sources.yaml",
 ]
 PROBLEM_LINE = re.compile(r"^(Error|Warning): \S.*:\d+:\d+: \S.*$")
+#: A hundred-odd examples, each checked and built twice: seconds, not for the inner loop.
+pytestmark = pytest.mark.slow
 #: Run longer locally with DECKGEN_PROPERTY_SCALE=50 (examples are multiplied by it).
 SCALE = int(os.environ.get("DECKGEN_PROPERTY_SCALE", "1"))
 SETTINGS = settings(

@@ -7,6 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from deckgen.authoring.watch import BuildOutcome, watch
 from deckgen.build.core import BuildReport
 from deckgen.source.errors import InvalidCards
@@ -19,6 +21,7 @@ def _wait_for(outcomes: list[BuildOutcome], count: int, timeout: float = 15.0) -
     assert len(outcomes) >= count, f"only {len(outcomes)} builds after {timeout}s"
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_on_save_and_keeps_the_last_good_package(
     mini_cards: Path, tmp_path: Path
 ) -> None:

@@ -1,6 +1,10 @@
-"""Write an .apkg: genanki fills a SQLite collection that we own, then we zip it
-reproducibly (sorted entries, fixed times, deflate). The build writes the zip to a
-temporary file and renames it into place with the lock (see `commit`)."""
+"""Write an .apkg: a SQLite collection that we own, then zipped reproducibly (sorted
+entries, fixed times, deflate). The build writes the zip to a temporary file and renames it
+into place with the lock (see `commit`).
+
+genanki writes the collection's schema, its `col` row, the decks and the note types (see
+"The genanki adapter" below, the only code here that uses it); the rows of notes and cards
+are ours, each note's cards by the rule the preview and the statistics use (`cards`)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from typing import Any, BinaryIO
 import genanki
 
 from deckgen.anki import zipwrite
+from deckgen.anki.cards import card_ordinals
 from deckgen.anki.zipwrite import Deflater
 from deckgen.kinds.drawing import MediaFile
 from deckgen.kinds.notetypes import NoteType
@@ -52,47 +57,6 @@ class PackagedDeck:
     description: str
 
 
-class _Model(genanki.Model):  # type: ignore[misc]
-    """A genanki model whose modification time is its own, not the build's."""
-
-    def __init__(self, notetype: NoteType, mod: int) -> None:
-        self.mod = mod
-        self.stock_kind = notetype.stock_kind
-        tags = dict(notetype.field_tags)
-        fields: list[dict[str, Any]] = []
-        for name in notetype.fields:
-            field: dict[str, Any] = {"name": name, "id": notetype.field_id(name)}
-            if name in tags:  # image occlusion: Anki finds its fields by these tags
-                field |= {"tag": tags[name], "preventDeletion": tags[name] < 4}
-            fields.append(field)
-        templates = [
-            {"name": name, "qfmt": front, "afmt": back, "id": notetype.template_id(name)}
-            for name, front, back in notetype.template_texts()
-        ]
-        super().__init__(
-            model_id=notetype.model_id,
-            name=notetype.name,
-            fields=fields,
-            templates=templates,
-            css=notetype.css_text(),
-            model_type=genanki.Model.CLOZE if notetype.cloze else genanki.Model.FRONT_BACK,
-        )
-
-    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_json(self.mod, deck_id)
-        if self.stock_kind is not None:
-            data["originalStockKind"] = self.stock_kind
-        return data
-
-
-class _Note(genanki.Note):  # type: ignore[misc]
-    """A genanki note, used for what genanki decides: its card ordinals and field format."""
-
-    def __init__(self, note: PackagedNote, model: _Model) -> None:
-        fields, tags = list(note.fields), list(note.tags)
-        super().__init__(model=model, fields=fields, tags=tags, guid=note.guid, due=note.due)
-
-
 Row = tuple[Any, ...]
 
 
@@ -111,27 +75,19 @@ def render_collection(
     A note marked `kept` is copied from the collection at `previous` (the last build's),
     with only its cards' position in the new-card queue set again.
     """
-    models: dict[str, _Model] = {}
-    for note in notes:
-        key = note.notetype.key
-        if key not in models:
-            models[key] = _Model(note.notetype, notetype_mods[key])
-    by_name = {deck.name: genanki.Deck(deck.deck_id, deck.name, deck.description) for deck in decks}
-    parent = next(iter(by_name.values()))  # genanki writes the note types with a deck
-    for model in models.values():
-        parent.add_model(model)
+    notetypes = {note.notetype.key: note.notetype for note in notes}
     deck_ids = {deck.name: deck.deck_id for deck in decks}
     fresh = sorted((note for note in notes if not note.kept), key=lambda note: note.note_id)
     kept = {note.note_id: note.due for note in notes if note.kept}
     connection = sqlite3.connect(db_path)
     try:
-        genanki.Package(list(by_name.values())).write_to_db(
-            connection.cursor(), 0, itertools.count(1)
+        write_skeleton(
+            connection,
+            notetypes=[(notetype, notetype_mods[key]) for key, notetype in notetypes.items()],
+            decks=decks,
         )
         cards: list[Row] = []  # what the notes' card rows need, filled as the notes are made
-        rows = (
-            _rows(note, models[note.notetype.key], deck_ids[note.deck], cards) for note in fresh
-        )
+        rows = (_rows(note, deck_ids[note.deck], cards) for note in fresh)
         if kept:
             if previous is None:
                 raise ValueError("kept notes need the previous collection")
@@ -190,25 +146,45 @@ def _insert_with_kept(
     connection.execute("DETACH DATABASE previous")
 
 
-def _rows(note: PackagedNote, model: _Model, deck_id: int, cards: list[Row]) -> Row:
-    """The note row genanki would write for `note`, with our own ids and modification
-    time; what its card rows need is added to `cards` (see `_card_rows`)."""
-    genanki_note = _Note(note, model)
-    ordinals = () if note.cardless else tuple(card.ord for card in genanki_note.cards)
+def _rows(note: PackagedNote, deck_id: int, cards: list[Row]) -> Row:
+    """The note row of `note`; what its card rows need is added to `cards` (see
+    `_card_rows`). The columns are those genanki writes (`Note.write_to_db`), with our own
+    ids and modification time."""
+    notetype = note.notetype
+    if note.cardless:
+        ordinals: Sequence[int] = ()
+    else:
+        ordinals = card_ordinals(notetype, dict(zip(notetype.fields, note.fields, strict=True)))
     cards.append((note.note_id, deck_id, ordinals, note.mod, note.due))
     return (
         note.note_id,
         note.guid,
-        model.model_id,
+        notetype.model_id,
         note.mod,
         -1,  # usn
-        genanki_note._format_tags(),
-        genanki_note._format_fields(),
-        genanki_note.sort_field,
+        format_tags(note.tags),
+        format_fields(note.fields),
+        note.fields[SORT_FIELD],  # sfld: the sort field's text
         0,  # csum (Anki recomputes it)
         0,  # flags
         "",  # data
     )
+
+
+def format_tags(tags: Iterable[str]) -> str:
+    """A note's `tags` column: space-separated, with a space before and after (" a b ", and
+    "  " for none), as genanki and Anki write it. A tag cannot hold a space."""
+    tags = tuple(tags)
+    for tag in tags:
+        if " " in tag:
+            raise ValueError(f'tag "{tag}" contains a space')
+    return " " + " ".join(tags) + " "
+
+
+def format_fields(fields: Iterable[str]) -> str:
+    """A note's `flds` column: the fields' texts in the note type's order, joined by the
+    unit separator."""
+    return "\x1f".join(fields)
 
 
 _CARD_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl .. flags, data: a new card
@@ -216,8 +192,8 @@ _CARD_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl .. flags, data: a new card
 
 def _card_rows(cards: list[Row]) -> Iterator[Row]:
     """The card rows of notes given in id order, so in id order too: one id per card after
-    its note's (note ids are `ID_SPACING` apart), in genanki's card order. Kept compact
-    until inserted: a large deck has tens of thousands of cards."""
+    its note's (note ids are `ID_SPACING` apart), in ascending `ord`. Kept compact until
+    inserted: a large deck has tens of thousands of cards."""
     for note_id, deck_id, ordinals, mod, due in cards:
         for number, ordinal in enumerate(ordinals, start=1):
             yield (note_id + number, note_id, deck_id, ordinal, mod, -1, 0, 0, due, *_CARD_ZEROS)
@@ -241,3 +217,66 @@ def write_zip(
     ]
     entries.sort(key=lambda entry: entry[0])
     zipwrite.write_zip(stream, entries, deflater or Deflater())
+
+
+# The genanki adapter
+# -------------------
+# genanki writes what the collection holds besides notes and cards: the schema, the `col`
+# row (configuration), the decks and the note types' JSON, which includes the legacy `req`
+# (required fields per template) that genanki works out from the templates. Anki 2.1.28 and
+# later ignore `req` and generate cards by the templates, the rule `card_ordinals` follows.
+# Only genanki's public API is used: Model(...) and its FRONT_BACK / CLOZE, Model.to_json
+# (overridden below, called by Deck.write_to_db), Deck(...), Deck.add_model and
+# Package.write_to_db. tests/test_cards.py pins what this relies on.
+
+#: The note types' sort field (Model's `sort_field_index`, "sortf" in their JSON).
+SORT_FIELD = 0
+
+
+def write_skeleton(
+    connection: sqlite3.Connection,
+    *,
+    notetypes: Sequence[tuple[NoteType, int]],
+    decks: Sequence[PackagedDeck],
+) -> None:
+    """Write the schema, the `col` row, the `decks` and the note types (each with its
+    modification time) into the empty database of `connection`: no note, no card."""
+    by_name = {deck.name: genanki.Deck(deck.deck_id, deck.name, deck.description) for deck in decks}
+    parent = next(iter(by_name.values()))  # genanki writes the note types with a deck
+    for notetype, mod in notetypes:
+        parent.add_model(_Model(notetype, mod))
+    genanki.Package(list(by_name.values())).write_to_db(connection.cursor(), 0, itertools.count(1))
+
+
+class _Model(genanki.Model):  # type: ignore[misc]
+    """A genanki model whose modification time is its own, not the build's. Our attributes
+    are prefixed: no name genanki may add can clash with them."""
+
+    def __init__(self, notetype: NoteType, mod: int) -> None:
+        self.deckgen_mod = mod
+        self.deckgen_stock_kind = notetype.stock_kind
+        tags = dict(notetype.field_tags)
+        fields: list[dict[str, Any]] = []
+        for name in notetype.fields:
+            field: dict[str, Any] = {"name": name, "id": notetype.field_id(name)}
+            if name in tags:  # image occlusion: Anki finds its fields by these tags
+                field |= {"tag": tags[name], "preventDeletion": tags[name] < 4}
+            fields.append(field)
+        templates = [
+            {"name": name, "qfmt": front, "afmt": back, "id": notetype.template_id(name)}
+            for name, front, back in notetype.template_texts()
+        ]
+        super().__init__(
+            model_id=notetype.model_id,
+            name=notetype.name,
+            fields=fields,
+            templates=templates,
+            css=notetype.css_text(),
+            model_type=genanki.Model.CLOZE if notetype.cloze else genanki.Model.FRONT_BACK,
+        )
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_json(self.deckgen_mod, deck_id)
+        if self.deckgen_stock_kind is not None:
+            data["originalStockKind"] = self.deckgen_stock_kind
+        return data

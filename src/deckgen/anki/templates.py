@@ -237,6 +237,8 @@ def _parse_clozes(text: str) -> list[str | _Cloze]:
 def cloze_numbers(text: str) -> set[int]:
     """The cloze numbers in a field (0 is not a card)."""
     numbers: set[int] = set()
+    if "{{c" not in text:  # no cloze opens: most fields, and the quick answer for them
+        return numbers
 
     def collect(nodes: list[str | _Cloze]) -> None:
         for node in nodes:

@@ -4,9 +4,11 @@ states it; `stale_pages` and `write_pages` keep generated pages current."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from deckgen.kinds.cloze import strip_cloze
 from deckgen.kinds.folder import Cards
+from deckgen.kinds.point import Point
 
 
 def _cell(text: str) -> str:
@@ -23,7 +25,8 @@ def points_markdown(cards: Cards) -> str:
         "| Code | Name | Channel | Location | Cautions | Sources |",
         "|---|---|---|---|---|---|",
     ]
-    for point in cards.points:
+    for file in cards.of_kind("point"):
+        point = cast(Point, file.record)
         code = point.code + (f" ({', '.join(point.aliases)})" if point.aliases else "")
         name = f"{point.pinyin} {point.hanzi} — {point.english}"
         cautions = "; ".join(point.needling.cautions) or "—"

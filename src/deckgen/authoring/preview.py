@@ -1,7 +1,7 @@
 """`deckgen preview`: a static page showing every card, front and back, as Anki shows it.
 
-The cards are rendered from the note types' own templates and CSS (`deckgen.render`), grouped
-by deck and note kind, with a filter by tag and text. The page is one self-contained file
+The cards are rendered from the note types' own templates and CSS (`deckgen.anki.templates`),
+grouped by deck and note kind, with a filter by tag and text. The page is one self-contained file
 (inline CSS and JS, nothing fetched) with the media copied beside it. Nothing else is
 written: no .apkg, and the lock is only read (for the image-occlusion numbering).
 """
@@ -16,25 +16,22 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from deckgen.anki.templates import cloze_numbers, field_is_empty, render, renders_with_fields
+from deckgen.anki.cards import card_ordinals
+from deckgen.anki.templates import render
+from deckgen.build.load import Loaded, load_folder
+from deckgen.kinds import registry
 from deckgen.kinds.drawing import MediaFile
-from deckgen.kinds.folder import Cards, load_cards
-from deckgen.kinds.notes import NoteSpec, build_notes, occlusion_numbers
 from deckgen.kinds.notetypes import NoteType
+from deckgen.kinds.spec import NoteSpec
 from deckgen.state.commit import write_atomically
 
-#: Headings for the note kinds of deckgen.notes; any other kind is shown by its name.
-KIND_LABELS = {
-    "point": "Point cards",
-    "point-cloze": "Point locations (cloze)",
-    "occlusion": "Diagrams (image occlusion)",
-    "concept": "Concept cards",
-    "concept-cloze": "Concept definitions (cloze)",
-    "condition": "Condition cards",
-    "hallmark": "Which condition?",
-    "comparison": "Comparisons",
-    "fact": "Facts",
-}
+
+def kind_labels() -> dict[str, str]:
+    """Headings for the kinds of note the registered kinds make (see `Kind.labels`); any
+    other is shown by its name."""
+    return {note: label for kind in registry.kinds() for note, label in kind.labels.items()}
+
+
 #: Media names made by deckgen.media.media_file: what a previous preview may have left.
 _OUR_MEDIA = re.compile(r"deckgen-[a-z0-9-]+-[0-9a-f]{12}\.[a-z0-9]+")
 
@@ -64,7 +61,7 @@ class PreviewCard:
         return "card-" + slug.strip("-").lower()
 
 
-def write_preview(*, cards_dir: Path, out_dir: Path, loaded: Cards | None = None) -> Path:
+def write_preview(*, cards_dir: Path, out_dir: Path, loaded: Loaded | None = None) -> Path:
     """Validate the cards and write `out_dir/index.html` with the media beside it.
 
     Raises `InvalidCards` (before writing anything) when the cards have errors; pass
@@ -80,26 +77,11 @@ def write_preview(*, cards_dir: Path, out_dir: Path, loaded: Cards | None = None
 
 
 def load_preview_cards(
-    cards_dir: Path, *, loaded: Cards | None = None
+    cards_dir: Path, *, loaded: Loaded | None = None
 ) -> tuple[str, list[PreviewCard]]:
     """The deck's name and every card its next build would have, rendered."""
-    cards = loaded if loaded is not None else load_cards(cards_dir)
-    numbers = occlusion_numbers(cards, cards.lock.occlusion)
-    return cards.deck.name, preview_cards(build_notes(cards, occlusion=numbers))
-
-
-def card_ordinals(notetype: NoteType, fields: Mapping[str, str]) -> list[int]:
-    """The cards a note has, as Anki generates them: for a cloze type, one per cloze number
-    in any field; otherwise one per template whose front shows a non-empty field."""
-    if notetype.cloze:
-        numbers = set().union(*(cloze_numbers(value) for value in fields.values()))
-        return sorted({min(number - 1, 499) for number in numbers})
-    nonempty = {name for name, value in fields.items() if not field_is_empty(value)}
-    return [
-        index
-        for index, (_, front, _) in enumerate(notetype.template_texts())
-        if renders_with_fields(front, nonempty)
-    ]
+    loaded = loaded if loaded is not None else load_folder(cards_dir)
+    return loaded.cards.deck.name, preview_cards(loaded.notes())
 
 
 def render_note(notetype: NoteType, fields: Mapping[str, str]) -> list[RenderedCard]:
@@ -137,7 +119,7 @@ def preview_html(title: str, cards: Sequence[PreviewCard]) -> str:
         parts = [f'<section class="pv-group pv-deck" id="{deck_id}">']
         parts.append(f"<h2>{name} <small>({count})</small></h2>")
         for kind, group in kinds.items():
-            heading = escape(KIND_LABELS.get(kind, kind))
+            heading = escape(kind_labels().get(kind, kind))
             parts.append(f'<section class="pv-group pv-kind" id="{deck_id}-{escape(kind)}">')
             parts.append(f"<h3>{heading} <small>({len(group)})</small></h3>")
             parts.extend(_entry(card) for card in group)

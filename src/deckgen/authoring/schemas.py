@@ -12,25 +12,31 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from deckgen.kinds.folder import Sources
-from deckgen.kinds.models import Concept, Condition, DeckConfig, Fact, Point
+from deckgen.kinds import registry
+from deckgen.kinds.deck import Sources, deck_model
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-#: Schema name -> (what it describes, the model or type it is generated from).
-SCHEMAS: dict[str, tuple[str, Any]] = {
-    "deck": ("deck.yaml: the parent deck, its subdecks and your own diagrams.", DeckConfig),
-    "sources": ("sources.yaml: every reference a note may cite, by key.", Sources),
-    "point": ("points/<CODE>.yaml: one acupuncture point.", Point),
-    "concept": ("concepts/<id>.yaml: one TCM concept.", Concept),
-    "condition": ("conditions/<id>.yaml: one condition in the Western differential.", Condition),
-    "fact": ("facts/<id>.yaml: one clinical-context fact.", Fact),
-}
+
+def schemas() -> dict[str, tuple[str, Any]]:
+    """Schema name -> (what it describes, the model or type it is generated from): deck.yaml,
+    sources.yaml and each registered kind."""
+    kinds = registry.kinds()
+    found: dict[str, tuple[str, Any]] = {
+        "deck": (
+            "deck.yaml: the parent deck, its subdecks and your own diagrams.",
+            deck_model(kinds),
+        ),
+        "sources": ("sources.yaml: every reference a note may cite, by key.", Sources),
+    }
+    for kind in kinds:
+        found[kind.name] = (kind.schema_help, kind.model)
+    return found
 
 
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of one kind of file: 'point', 'concept', ..., 'deck' or 'sources'."""
-    description, target = SCHEMAS[name]
+    description, target = schemas()[name]
     generated = TypeAdapter(target).json_schema()
     _close(generated)
     schema: dict[str, Any] = {"$schema": DIALECT, "title": f"deckgen {name}"}
@@ -60,7 +66,7 @@ def write_schemas(out_dir: Path) -> list[Path]:
     """Write `<name>.schema.json` for every kind of file into `out_dir`; return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in SCHEMAS:
+    for name in schemas():
         path = out_dir / f"{name}.schema.json"
         path.write_text(schema_text(name), encoding="utf-8")
         written.append(path)

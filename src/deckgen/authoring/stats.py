@@ -6,10 +6,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from deckgen.authoring.preview import card_ordinals
-from deckgen.kinds.folder import Cards, load_cards
-from deckgen.kinds.notefile import record_id
-from deckgen.kinds.notes import NoteSpec, build_notes, occlusion_numbers
+from deckgen.anki.cards import card_ordinals
+from deckgen.build.load import load_folder
+from deckgen.kinds import registry
+from deckgen.kinds.folder import Cards
+from deckgen.kinds.kind import Tally
+from deckgen.kinds.spec import NoteSpec
 
 
 @dataclass(frozen=True)
@@ -19,13 +21,12 @@ class Stats:
     notes_per_kind: dict[str, int]
     cards_per_kind: dict[str, int]
     notes_per_tag: dict[str, int]
-    points_per_channel: dict[str, int]
-    points_without_diagram: tuple[str, ...]
-    notes_without_sources: tuple[str, ...]
+    #: What each kind tells of its notes (see `Kind.stats`), in registry order.
+    tallies: tuple[Tally, ...] = ()
 
 
 def card_count(spec: NoteSpec) -> int:
-    """How many cards Anki makes for a note (the preview's rule, checked against Anki)."""
+    """How many cards Anki makes for a note (the rule the package writer uses too)."""
     return len(
         card_ordinals(spec.notetype, dict(zip(spec.notetype.fields, spec.fields, strict=True)))
     )
@@ -44,18 +45,16 @@ def collect(cards: Cards, specs: list[NoteSpec]) -> Stats:
         notes_kind[spec.kind] += 1
         cards_kind[spec.kind] += count
         tags.update(spec.tags)
-    channels = Counter(point.channel.label for point in cards.points)
+    tallies = tuple(
+        tally for kind in registry.kinds() for tally in kind.stats(cards.records_of(kind))
+    )
     return Stats(
         notes_per_deck=dict(notes_deck),
         cards_per_deck=dict(cards_deck),
         notes_per_kind=dict(notes_kind),
         cards_per_kind=dict(cards_kind),
         notes_per_tag=dict(sorted(tags.items())),
-        points_per_channel=dict(sorted(channels.items())),
-        points_without_diagram=tuple(p.code for p in cards.points if p.diagram is None),
-        notes_without_sources=tuple(
-            record_id(record) for record in cards.records if not record.sources
-        ),
+        tallies=tallies,
     )
 
 
@@ -67,19 +66,19 @@ def format_stats(stats: Stats) -> str:
     lines.append("Kinds:")
     for kind, notes in stats.notes_per_kind.items():
         lines.append(f"  {kind:<14} {notes:>5} notes  {stats.cards_per_kind[kind]:>5} cards")
-    lines.append("Channels (points):")
-    lines += [f"  {channel:<18} {count:>4}" for channel, count in stats.points_per_channel.items()]
+    for tally in stats.tallies:
+        if tally.names is None:
+            lines.append(f"{tally.heading}:")
+            lines += [f"  {name:<18} {count:>4}" for name, count in tally.counts.items()]
     lines.append("Tags (notes):")
     lines += [f"  {tag:<34} {count:>4}" for tag, count in stats.notes_per_tag.items()]
-    missing = ", ".join(stats.points_without_diagram) or "none"
-    lines.append(f"Points without a diagram: {missing}")
-    unsourced = ", ".join(stats.notes_without_sources) or "none"
-    lines.append(f"Notes without sources: {unsourced}")
+    for tally in stats.tallies:
+        if tally.names is not None:
+            lines.append(f"{tally.heading}: {', '.join(tally.names) or 'none'}")
     return "\n".join(lines)
 
 
 def stats_of(cards_dir: Path) -> Stats:
     """The statistics of a cards folder, counted from the notes its next build would make."""
-    cards = load_cards(cards_dir)
-    numbers = occlusion_numbers(cards, cards.lock.occlusion)
-    return collect(cards, build_notes(cards, occlusion=numbers))
+    loaded = load_folder(cards_dir)
+    return collect(loaded.cards, loaded.notes())

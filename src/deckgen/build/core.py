@@ -14,12 +14,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from deckgen.anki.package import PackagedDeck, PackagedNote, render_collection, write_zip
+from deckgen.anki.zipwrite import Deflater
+from deckgen.build.gcpause import gc_paused
+from deckgen.build.load import load_folder
+from deckgen.kinds.deck import Source
+from deckgen.kinds.drawing import MediaFile
+from deckgen.kinds.folder import Cards
+from deckgen.kinds.html import attribute, plain
+from deckgen.kinds.ids import slug, stable_id
+from deckgen.kinds.notes import facts_read, notes_reusing
+from deckgen.kinds.spec import KeptNote
+from deckgen.source.errors import DeckgenError, Problem, display_path
+from deckgen.source.files import Listing, file_sha256, scan
 from deckgen.state import cache as buildcache
-
-from deckgen.state import nochange as buildstate
-
 from deckgen.state import mutex
-from deckgen.kinds.folder import Cards, load_cards
+from deckgen.state import nochange as buildstate
 from deckgen.state.changes import Changes, stamp
 from deckgen.state.commit import (
     SCRATCH_PREFIX,
@@ -29,17 +39,7 @@ from deckgen.state.commit import (
     make_folder,
     sweep,
 )
-from deckgen.source.errors import DeckgenError, Problem, display_path
-from deckgen.build.gcpause import gc_paused
-from deckgen.kinds.ids import slug, stable_id
 from deckgen.state.lock import ID_SPACING, LOCK_FILE, Lock, build_time
-from deckgen.kinds.drawing import MediaFile
-from deckgen.kinds.notes import KeptNote, deck_id, notes_reusing, occlusion_numbers
-from deckgen.anki.package import PackagedDeck, PackagedNote, render_collection, write_zip
-from deckgen.kinds.models import Source
-from deckgen.source.files import Listing, file_sha256, scan
-from deckgen.kinds.html import attribute, plain
-from deckgen.anki.zipwrite import Deflater
 
 
 @dataclass(frozen=True)
@@ -204,6 +204,7 @@ class _Plan:
                 self.cards_dir,
                 inputs=inputs,
                 cards=folder.cards,
+                reads=folder.reads,
                 packaged=folder.packaged,
                 collection=collection,
                 placed=deflater.placed,
@@ -266,6 +267,10 @@ class _Folder:
     packaged: list[PackagedNote]
     changes: Changes
     media: dict[str, MediaFile]
+    #: What reading the lock repaired (see `deckgen.state.lock.read_lock`).
+    repairs: tuple[Problem, ...]
+    #: What each record's notes read of other files (see `deckgen.kinds.notes.facts_read`).
+    reads: Mapping[str, str]
     cache: buildcache.Cache | None = None
     kept: Mapping[str, tuple[KeptNote, ...]] = dataclasses.field(default_factory=dict)
 
@@ -279,20 +284,33 @@ def _prepare(
     cache: buildcache.Cache | None = None,
     listing: Listing | None = None,
 ) -> _Folder:
-    cards = load_cards(
+    loaded = load_folder(
         cards_dir, strict=strict, cached=cache.files if cache else None, listing=listing
     )
-    old_lock = cards.lock
-    numbers = occlusion_numbers(cards, old_lock.occlusion)
-    kept = cache.kept(cards) if cache else {}
-    notes = notes_reusing(cards, kept, occlusion=numbers, progress=progress)
+    cards, old_lock = loaded.cards, loaded.lock
+    numbers = loaded.occlusion()
+    reads = facts_read(cards)
+    kept = cache.kept(cards, reads) if cache else {}
+    deck = loaded.deck_id
+    notes = notes_reusing(cards, kept, deck_id=deck, occlusion=numbers, progress=progress)
     for file in cards.files:  # made into notes: from here on only their summaries are read
         file.release()
     new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
-    new_lock.deck_id = deck_id(cards)
+    new_lock.deck_id = deck
     media = {item.name: item for note in notes for item in note.media}
-    return _Folder(cards_dir, cards, new_lock, packaged, changes, media, cache, kept)
+    return _Folder(
+        cards_dir,
+        cards,
+        new_lock,
+        packaged,
+        changes,
+        media,
+        tuple(old_lock.repairs),
+        reads,
+        cache,
+        kept,
+    )
 
 
 def _distinct_folders(cards_dirs: Sequence[Path]) -> None:
@@ -439,7 +457,7 @@ def _report(folders: list[_Folder], target: Path, decks: tuple[DeckCount, ...]) 
         media=len({name for folder in folders for name in folder.media}),
         changes=_merged([folder.changes for folder in folders]),
         warnings=tuple(w for folder in folders for w in folder.cards.warnings),
-        repairs=tuple(r for folder in folders for r in folder.cards.lock.repairs),
+        repairs=tuple(r for folder in folders for r in folder.repairs),
     )
 
 
@@ -474,7 +492,7 @@ def _decks(cards: Cards, packaged: list[PackagedNote]) -> list[PackagedDeck]:
     config = cards.deck
     latest = max((note.mod for note in packaged), default=0)
     built_on = datetime.fromtimestamp(latest, tz=timezone.utc).strftime("%Y-%m-%d")
-    cited = sorted({key for file in cards.files for key in file.summary["sources"]})
+    cited = sorted({key for file in cards.files for key in file.summary.sources})
     sources = "".join(_citation(cards.sources[key]) for key in cited)
     description = (
         f"<p>{plain(config.description)}</p>"

@@ -16,13 +16,14 @@ import click
 
 from deckgen import __version__
 from deckgen.authoring.pointdoc import points_markdown, stale_pages, write_pages
-from deckgen.authoring.scaffold import KINDS, new_note
+from deckgen.authoring.scaffold import kind_names, new_note
 from deckgen.authoring.schemas import write_schemas
 from deckgen.authoring.watch import BuildOutcome, watch
 from deckgen.build.core import BuildReport, Progress, build_combined, build_each
+from deckgen.build.load import load_folder
 from deckgen.cli.reference import cli_reference
 from deckgen.cli.report import format_report
-from deckgen.kinds.folder import load_cards
+from deckgen.kinds import registry
 from deckgen.source.errors import DeckgenError, Problem, display_path, labelled, plural
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -251,19 +252,14 @@ def check_command(cards_dir: Path, strict: bool, quiet: bool) -> None:
       deckgen check
       deckgen check --cards my-cards --strict
     """
-    cards = load_cards(cards_dir, strict=strict)
+    loaded = load_folder(cards_dir, strict=strict)
+    cards = loaded.cards
     _warn(cards.warnings)
-    _repairs(cards.lock.repairs)
+    _repairs(loaded.lock.repairs)
     if quiet:
         return
     counts = ", ".join(
-        plural(len(records), noun)
-        for records, noun in (
-            (cards.points, "point"),
-            (cards.concepts, "concept"),
-            (cards.conditions, "condition"),
-            (cards.facts, "fact"),
-        )
+        plural(len(cards.of_kind(kind.name)), kind.name) for kind in registry.kinds()
     )
     summary = f"OK: {display_path(cards_dir)} has {plural(len(cards.records), 'note')} ({counts})"
     if cards.warnings:
@@ -286,16 +282,31 @@ def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
       deckgen preview
       deckgen preview --cards my-cards --out /tmp
     """
-    cards = load_cards(cards_dir, strict=strict)  # validated once, used for the page too
-    _warn(cards.warnings)
+    loaded = load_folder(cards_dir, strict=strict)  # validated once, used for the page too
+    _warn(loaded.cards.warnings)
     from deckgen.authoring.preview import write_preview  # here: the renderer is only needed here
 
-    index = write_preview(cards_dir=cards_dir, out_dir=out_dir / "preview", loaded=cards)
+    index = write_preview(cards_dir=cards_dir, out_dir=out_dir / "preview", loaded=loaded)
     _echo(f"Preview written to {display_path(index)}")
 
 
+class _KindChoice(click.Choice):  # type: ignore[type-arg]
+    """The registered kinds' names, as they are when the command runs."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return kind_names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
+
+
 @cli.command("new")
-@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("kind", type=_KindChoice())
 @click.argument("note_id", metavar="ID")
 @CARDS_OPTION
 def new_command(kind: str, note_id: str, cards_dir: Path) -> None:
@@ -361,7 +372,7 @@ def docs_command(cards_dir: Path, out_dir: Path, check: bool) -> None:
       deckgen docs --check
     """
     pages = {
-        out_dir / "points.md": points_markdown(load_cards(cards_dir)),
+        out_dir / "points.md": points_markdown(load_folder(cards_dir).cards),
         out_dir / "cli.md": cli_reference(cli),
     }
     stale = stale_pages(pages)

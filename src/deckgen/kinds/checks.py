@@ -1,20 +1,26 @@
-"""Checks beyond one file's schema: references across files, duplicate ids, cloze text,
-diagram names, and HTML in text. Every problem is recorded, none raised."""
+"""Checks beyond one file's schema that every kind shares: the file name, sources and tags
+of a note file, duplicate ids and references across files, deck.yaml's order and deck
+names, cloze phrases, and HTML in text. Every problem is recorded, none raised.
+
+The helpers read parsed data that may be invalid: each value only where it has the right
+type (the schema reports the others), so that one run reports every problem."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from deckgen.kinds.cloze import cloze_issues
 from deckgen.kinds.ids import has_empty_part
-from deckgen.kinds.models import Subdecks
-from deckgen.kinds.notefile import ID_KEYS
+from deckgen.kinds.kind import FileContext, Index, Summary
 from deckgen.source.errors import Findings, display_path
 from deckgen.source.messages import dotted
 from deckgen.source.yamldoc import Document, KeyPath
+
+if TYPE_CHECKING:
+    from deckgen.kinds.kind import Kind
 
 _DANGEROUS_TAG = re.compile(r"<\s*/?\s*(script|iframe)\b", re.IGNORECASE)
 _EVENT_HANDLER = re.compile(r"<[a-z][^>]*?[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
@@ -24,82 +30,96 @@ _ANKI_SYNTAX = re.compile(r"\{\{|\}\}|\[(?:sound|/?anki):", re.IGNORECASE)
 _TAG = re.compile(r"</?([a-z][a-z0-9-]*)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 
-def check_file(
-    folder: str,
-    doc: Document,
-    source_keys: set[str] | None,
-    diagram_names: set[str],
-    findings: Findings,
+def check_note_file(
+    kind: Kind[Any, Any], doc: Document, context: FileContext, findings: Findings
 ) -> None:
-    """What one note file's schema cannot see but the file alone decides: cloze phrases,
-    repeats within a list, a point's alias that is its own code, a condition compared with
-    itself, the file name, and names from deck.yaml and sources.yaml.
-
-    Works on the parsed data of a note file, valid or not, reading each value only when it
-    has the right type (the schema reports the others), so one run reports every problem.
-    """
-    if folder == "points":
-        _cloze(doc, "location", "location_cloze", findings)
-        _repeated(doc, "aliases", findings)
-        _own_alias(doc, findings)
-        _diagram_name(doc, diagram_names, findings)
-    elif folder == "concepts":
-        _cloze(doc, "definition", "cloze", findings)
-        _repeated(doc, "related_points", findings)
-    elif folder == "conditions":
-        _compared_twice(doc, findings)
-    _file_name(folder, doc, findings)
-    _repeated(doc, "sources", findings)
-    _repeated(doc, "tags", findings, warn=True)
-    if source_keys is not None:
-        for i, key in _texts(doc, "sources"):
-            if key not in source_keys:
-                message = f"sources[{i}]: {_unknown('source', key, source_keys)}"
+    """What one note file shows beyond its schema: its own kind's checks, then what every
+    kind shares: the file name against the id, repeated sources and tags, unknown sources."""
+    kind.check_file(doc, context, findings)
+    _file_name(kind.id_key, doc, findings)
+    repeated(doc, "sources", findings)
+    repeated(doc, "tags", findings, warn=True)
+    if context.source_keys is not None:
+        for i, key in texts(doc, "sources"):
+            if key not in context.source_keys:
+                message = f"sources[{i}]: {unknown('source', key, context.source_keys)}"
                 findings.error(doc.problem(("sources", i), message))
 
 
-def check_references(
-    docs: dict[str, list[Document]],
-    unreadable: dict[str, list[str]],
+def check_across(
+    kinds: Sequence[Kind[Any, Any]],
+    index: Index,
+    unreadable: Mapping[str, Sequence[str]],
     findings: Findings,
     *,
     unusable: frozenset[str] = frozenset(),
 ) -> set[str]:
-    """What only the notes together decide: duplicate ids, and that the points and
-    conditions a note names exist. Returns every note id (for `check_order`).
+    """What only the notes together decide: duplicate ids, that the notes a note names
+    exist, and each kind's own checks across files. Returns every note id (for
+    `check_order`).
 
-    `docs` holds, per folder in file-name order, each note file's data: all of it for a file
-    that could not be validated, else at least the ids and references (see
-    `notefile.summarise`). `unreadable` holds, per folder, the file stems of files that
-    could not be parsed or validated: references to them are not reported, since the
-    file's own errors say enough. Nor are references into the note folders in `unusable`
-    (a folder that could not be listed), whose notes cannot be known.
+    `index` holds each note file's summary (made as far as it goes for a file that did not
+    validate). `unreadable` holds, by kind, the file stems of files that could not be
+    parsed or validated: references to them are not reported, since the file's own errors
+    say enough. Nor are references to a kind whose folder is in `unusable` (a folder that
+    could not be listed), whose notes cannot be known.
     """
-    ids = {folder: _ids(folder, docs.get(folder, [])) for folder in ID_KEYS}
-    for folder, found in ids.items():
-        _duplicate_ids(folder, found, findings)
-    point_codes = {code for code, _ in ids["points"]} | set(unreadable.get("points", []))
-    condition_ids = {i for i, _ in ids["conditions"]} | set(unreadable.get("conditions", []))
-    codes = {code: doc for code, doc in reversed(ids["points"])}
-    for doc in docs.get("points", []):
-        aliases = _texts(doc, "aliases")
-        point_codes.update(alias for _, alias in aliases)
-    for doc in docs.get("points", []):
-        _alias_of_another(doc, codes, findings)
-    for doc in docs.get("concepts", []):
-        for i, code in _texts(doc, "related_points"):
-            if code not in point_codes and "points" not in unusable:
-                message = f"related_points[{i}]: {_unknown('point', code, point_codes)}"
-                findings.error(doc.problem(("related_points", i), message))
-    for doc in docs.get("conditions", []):
-        own = _text(_field(doc, "id"))
-        for path, other in _compared(doc):
-            if other != own and other not in condition_ids and "conditions" not in unusable:
-                message = f"{dotted(path)}: {_unknown('condition', other, condition_ids)}"
-                findings.error(doc.problem(path, message))
-    known = {note_id for found in ids.values() for note_id, _ in found}
-    known.update(stem for stems in unreadable.values() for stem in stems)
-    return known
+    names: dict[str, set[str]] = {}
+    for kind in kinds:
+        entries = index.entries(kind.name)
+        _duplicate_ids(kind.id_key, entries, findings)
+        names[kind.name] = {name for _, s in entries for name in kind.names(s) if name}
+        names[kind.name].update(unreadable.get(kind.name, ()))
+    folders = {kind.name: kind.folder for kind in kinds}
+    for kind in kinds:
+        entries = index.entries(kind.name)
+        for doc, summary in entries:
+            for ref in kind.references(summary):
+                if ref.note_id == summary.note_id and ref.kind == kind.name:
+                    continue  # a note naming itself: its own check says so
+                known = names.get(ref.kind, set())
+                if ref.note_id not in known and folders.get(ref.kind) not in unusable:
+                    message = f"{dotted(ref.path)}: {unknown(ref.kind, ref.note_id, known)}"
+                    findings.error(doc.problem(ref.path, message))
+        kind.check_across(entries, index, findings)
+    known_ids = {s.note_id for kind in kinds for _, s in index.entries(kind.name) if s.note_id}
+    known_ids.update(stem for stems in unreadable.values() for stem in stems)
+    return known_ids
+
+
+def _duplicate_ids(
+    key: str, entries: Sequence[tuple[Document, Summary]], findings: Findings
+) -> None:
+    seen: dict[str, tuple[str, Document]] = {}
+    for doc, summary in entries:
+        note_id = summary.note_id
+        if not note_id:
+            continue
+        first_id, first = seen.setdefault(note_id.casefold(), (note_id, doc))
+        if first is doc:
+            continue
+        where = place(first, (key,))
+        if first_id == note_id:
+            message = f"{key}: duplicate {key} '{note_id}' (also in {where})"
+        else:  # two such files cannot both exist on macOS or Windows
+            message = f"{key}: '{note_id}' differs only in case from '{first_id}' ({where})"
+        findings.error(doc.problem((key,), message))
+
+
+def _file_name(key: str, doc: Document, findings: Findings) -> None:
+    note_id = text_of(field_of(doc, key))
+    if note_id and _PLAIN_ID.fullmatch(note_id) and doc.path.stem != note_id:
+        message = (
+            f"{key}: '{note_id}' differs from the file name '{doc.path.name}'; "
+            f"name the file {note_id}{doc.path.suffix}"
+        )
+        findings.warn(doc.problem((key,), message))
+
+
+def listed_twice(doc: Document, path: KeyPath, first: KeyPath, value: str) -> str:
+    """'<path>: '<value>' is listed twice (first at line L, column C)'."""
+    line, column = doc.position(first)
+    return f"{dotted(path)}: '{value}' is listed twice (first at line {line}, column {column})"
 
 
 def check_order(
@@ -108,10 +128,10 @@ def check_order(
     """deck.yaml's `order` names existing notes (`known`: ids and unreadable files' stems,
     `complete` unless a note folder could not be listed), each once."""
     first: dict[str, int] = {}
-    for i, note_id in _texts(deck, "order"):
+    for i, note_id in texts(deck, "order"):
         path: KeyPath = ("order", i)
         if note_id not in known and complete:
-            message = f"order[{i}]: {_unknown('note', note_id, known)}"
+            message = f"order[{i}]: {unknown('note', note_id, known)}"
             findings.error(deck.problem(path, message))
         elif note_id in first:
             line, column = deck.position(("order", first[note_id]))
@@ -122,19 +142,20 @@ def check_order(
         first.setdefault(note_id, i)
 
 
-def check_deck_names(deck: Document, findings: Findings) -> None:
+def check_deck_names(deck: Document, kinds: Sequence[Kind[Any, Any]], findings: Findings) -> None:
     """The deck's name and its subdecks' as Anki would keep them: no empty part between
     '::' (Anki would call it 'blank'), and four subdecks that Anki tells apart (it does
     not tell names apart by case)."""
-    name = _text(_field(deck, "name"))
+    name = text_of(field_of(deck, "name"))
     if name and has_empty_part(name):
         findings.error(deck.problem(("name",), f"name: {_EMPTY_PART.format(name)}"))
-    given = _field(deck, "subdecks")
+    given = field_of(deck, "subdecks")
     given = given if isinstance(given, dict) else {}
     seen: dict[str, str] = {}
-    for key, field in Subdecks.model_fields.items():
-        raw = given.get(key, field.default)
-        sub = _text(raw)
+    for kind in kinds:
+        key = kind.folder
+        raw = given.get(key, kind.subdeck)
+        sub = text_of(raw)
         if not sub:
             continue
         path: KeyPath = ("subdecks", key)
@@ -149,7 +170,7 @@ def check_deck_names(deck: Document, findings: Findings) -> None:
 _EMPTY_PART = "'{}' has an empty part between '::'; Anki would name it 'blank'"
 
 
-def _text(value: Any) -> str | None:
+def text_of(value: Any) -> str | None:
     """A value as the schema would read it as text, or None if it is not text."""
     if isinstance(value, str):
         return value.strip()
@@ -158,116 +179,46 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _field(doc: Document, key: str) -> Any:
+def field_of(doc: Document, key: str) -> Any:
     return doc.data.get(key) if isinstance(doc.data, dict) else None
 
 
-def _texts(doc: Document, key: str) -> list[tuple[int, str]]:
+def text_items(value: Any) -> tuple[str, ...]:
+    """The items of a list as text, "" for an item that is not text (so that indexes stay
+    those of the file); () for a value that is not a list."""
+    return tuple(text_of(item) or "" for item in value) if isinstance(value, list) else ()
+
+
+def texts(doc: Document, key: str) -> list[tuple[int, str]]:
     """The text items of the list at `key`, with their indexes."""
-    items = _field(doc, key)
+    items = field_of(doc, key)
     if not isinstance(items, list):
         return []
-    return [(i, text) for i, item in enumerate(items) if (text := _text(item))]
+    return [(i, text) for i, item in enumerate(items) if (text := text_of(item))]
 
 
-def _ids(folder: str, docs: list[Document]) -> list[tuple[str, Document]]:
-    found = []
-    for doc in docs:
-        note_id = _text(_field(doc, ID_KEYS[folder]))
-        if note_id:
-            found.append((note_id, doc))
-    return found
-
-
-def _duplicate_ids(folder: str, ids: list[tuple[str, Document]], findings: Findings) -> None:
-    key = ID_KEYS[folder]
-    seen: dict[str, tuple[str, Document]] = {}
-    for note_id, doc in ids:
-        first_id, first = seen.setdefault(note_id.casefold(), (note_id, doc))
-        if first is doc:
-            continue
-        where = _place(first, (key,))
-        if first_id == note_id:
-            message = f"{key}: duplicate {key} '{note_id}' (also in {where})"
-        else:  # two such files cannot both exist on macOS or Windows
-            message = f"{key}: '{note_id}' differs only in case from '{first_id}' ({where})"
-        findings.error(doc.problem((key,), message))
-
-
-def _place(doc: Document, path: KeyPath) -> str:
+def place(doc: Document, path: KeyPath) -> str:
     line, column = doc.position(path)
     return f"{display_path(doc.path)}:{line}:{column}"
 
 
-def _own_alias(doc: Document, findings: Findings) -> None:
-    own = _text(_field(doc, "code"))
-    for i, alias in _texts(doc, "aliases"):
-        if alias == own:
-            findings.error(doc.problem(("aliases", i), f"aliases[{i}]: '{alias}' is the code"))
-
-
-def _alias_of_another(doc: Document, codes: dict[str, Document], findings: Findings) -> None:
-    own = _text(_field(doc, "code"))
-    for i, alias in _texts(doc, "aliases"):
-        if alias != own and alias in codes:
-            where = _place(codes[alias], ("code",))
-            message = f"aliases[{i}]: '{alias}' is the code of another point ({where})"
-            findings.error(doc.problem(("aliases", i), message))
-
-
-def _diagram_name(doc: Document, diagram_names: set[str], findings: Findings) -> None:
-    diagram = _field(doc, "diagram")
-    name = _text(diagram.get("name")) if isinstance(diagram, dict) else None
-    if name and name not in diagram_names:
-        message = _unknown("diagram", name, diagram_names)
-        message += "; use a built-in diagram or add it under 'diagrams:' in deck.yaml"
-        findings.error(doc.problem(("diagram", "name"), f"diagram.name: {message}"))
-
-
-def _compared(doc: Document) -> list[tuple[KeyPath, str]]:
-    """The conditions a condition is compared with, each with its key path."""
-    items = _field(doc, "distinguish_from")
-    found: list[tuple[KeyPath, str]] = []
-    for i, item in enumerate(items if isinstance(items, list) else []):
-        other = _text(item.get("condition")) if isinstance(item, dict) else None
-        if other:
-            found.append((("distinguish_from", i, "condition"), other))
-    return found
-
-
-def _compared_twice(doc: Document, findings: Findings) -> None:
-    """A condition compared with itself, or with another twice."""
-    own = _text(_field(doc, "id"))
-    first: dict[str, KeyPath] = {}
-    for path, other in _compared(doc):
-        if other == own:
-            findings.error(doc.problem(path, f"{dotted(path)}: '{other}' is this condition itself"))
-        elif other in first:
-            line, column = doc.position(first[other])
-            message = (
-                f"{dotted(path)}: '{other}' is listed twice (first at line {line}, column {column})"
-            )
-            findings.error(doc.problem(path, message))
-        first.setdefault(other, path)
-
-
-def _cloze(doc: Document, text_key: str, phrases_key: str, findings: Findings) -> None:
-    text = _text(_field(doc, text_key))
+def cloze_phrases(doc: Document, text_key: str, phrases_key: str, findings: Findings) -> None:
+    text = text_of(field_of(doc, text_key))
     if text is None:
         return
-    phrases = _field(doc, phrases_key)
+    phrases = field_of(doc, phrases_key)
     phrases = phrases if isinstance(phrases, list) else []
-    if not all(_text(phrase) for phrase in phrases):
+    if not all(text_of(phrase) for phrase in phrases):
         return  # the schema reports the bad item
-    for index, message in cloze_issues(text, [str(_text(phrase)) for phrase in phrases]):
+    for index, message in cloze_issues(text, [str(text_of(phrase)) for phrase in phrases]):
         path: KeyPath = (text_key,) if index is None else (phrases_key, index)
         findings.error(doc.problem(path, f"{dotted(path)}: {message}"))
 
 
-def _repeated(doc: Document, key: str, findings: Findings, *, warn: bool = False) -> None:
+def repeated(doc: Document, key: str, findings: Findings, *, warn: bool = False) -> None:
     """A value listed twice in one list: an error (a warning for harmless repeats)."""
     first: dict[str, int] = {}
-    for i, value in _texts(doc, key):
+    for i, value in texts(doc, key):
         if value not in first:
             first[value] = i
             continue
@@ -277,18 +228,7 @@ def _repeated(doc: Document, key: str, findings: Findings, *, warn: bool = False
         (findings.warn if warn else findings.error)(problem)
 
 
-def _file_name(folder: str, doc: Document, findings: Findings) -> None:
-    key = ID_KEYS[folder]
-    note_id = _text(_field(doc, key))
-    if note_id and _PLAIN_ID.fullmatch(note_id) and doc.path.stem != note_id:
-        message = (
-            f"{key}: '{note_id}' differs from the file name '{doc.path.name}'; "
-            f"name the file {note_id}{doc.path.suffix}"
-        )
-        findings.warn(doc.problem((key,), message))
-
-
-def _unknown(kind: str, name: str, known: set[str]) -> str:
+def unknown(kind: str, name: str, known: set[str]) -> str:
     message = f"unknown {kind} '{name}'"
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return message + (f" (did you mean '{close[0]}'?)" if close else "")

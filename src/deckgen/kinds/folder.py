@@ -1,8 +1,10 @@
-"""Load a cards folder: parse every file, validate it, and check references across files.
+"""Load a cards folder: parse every file, validate it as its kind, and check references
+across files.
 
-Every problem is collected, none raised early. Errors make `load_cards` raise one
-`InvalidCards` listing them all; warnings (unknown keys, unused media, raw HTML, stray
-files) come back in `Cards.warnings`, or count as errors with `strict=True`.
+Every problem is collected, none raised early. `read_cards` gives the folder and its
+findings; `load_cards` raises one `InvalidCards` listing every error. Warnings (unknown
+keys, unused media, raw HTML, stray files) come back in `Cards.warnings`, or count as
+errors with `strict=True`.
 """
 
 from __future__ import annotations
@@ -14,30 +16,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from deckgen.build.gcpause import gc_paused
+from deckgen.kinds import registry
 from deckgen.kinds.checks import (
+    check_across,
     check_deck_names,
-    check_file,
     check_html,
+    check_note_file,
     check_order,
-    check_references,
 )
+from deckgen.kinds.deck import DECK_FILE, SOURCES_FILE, DeckConfig, Source, Sources, deck_model
 from deckgen.kinds.diagrams import BUILTIN
-from deckgen.kinds.models import (
-    NOTE_FOLDERS,
-    Concept,
-    Condition,
-    DeckConfig,
-    Fact,
-    Point,
-    Source,
-    SourceKey,
-)
-from deckgen.kinds.notefile import NoteFile, summarise
+from deckgen.kinds.fields import SourceKey
+from deckgen.kinds.kind import FileContext, Index, Kind, Summary
+from deckgen.kinds.notefile import NoteFile
 from deckgen.source.errors import (
     DeckgenError,
     Findings,
@@ -50,22 +45,14 @@ from deckgen.source.files import Listing, scan
 from deckgen.source.images import check_diagram_images, is_media, lexical, unused_media
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document, read_yaml
-from deckgen.state.lock import LOCK_FILE, Lock, LockDamaged, read_lock
 
-__all__ = [
-    "DECK_FILE",
-    "SOURCES_FILE",
-    "Cards",
-    "NoteFile",
-    "Sources",
-    "load_cards",
-]
+__all__ = ["DECK_FILE", "SOURCES_FILE", "Cards", "NoteFile", "Sources", "load_cards", "read_cards"]
 
-DECK_FILE = "deck.yaml"
-SOURCES_FILE = "sources.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
-#: `sources.yaml`: citation key -> source.
-Sources = dict[SourceKey, Source]
+#: The files a cards folder holds besides its notes, which `is_input` also knows: the lock.
+OTHER_INPUTS = ("deckgen.lock",)
+
+Record = TypeVar("Record", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -75,49 +62,36 @@ class Cards:
     root: Path
     deck: DeckConfig
     sources: dict[str, Source]
-    files: tuple[NoteFile, ...]  # points, concepts, conditions, facts; each by file name
+    files: tuple[NoteFile, ...]  # kind by kind, in registry order; each by file name
     warnings: tuple[Problem, ...] = ()
-    lock: Lock = field(default_factory=Lock)  # as read, with what reading it repaired
     #: The sha256 of each YAML file parsed (by name): what this build read of it.
     read: dict[str, str] = field(default_factory=dict)
 
-    def in_folder(self, folder: str) -> tuple[NoteFile, ...]:
-        return self._by_folder.get(folder, ())
+    def of_kind(self, name: str) -> tuple[NoteFile, ...]:
+        """The note files of one kind, in file-name order."""
+        return self._by_kind.get(name, ())
 
     @cached_property
-    def _by_folder(self) -> dict[str, tuple[NoteFile, ...]]:
-        return {
-            folder: tuple(file for file in self.files if file.folder == folder)
-            for folder in NOTE_FOLDERS
-        }
+    def _by_kind(self) -> dict[str, tuple[NoteFile, ...]]:
+        found: dict[str, list[NoteFile]] = {}
+        for file in self.files:
+            found.setdefault(file.kind.name, []).append(file)
+        return {name: tuple(files) for name, files in found.items()}
 
-    # The records are validated again only where one is asked for (see `NoteFile.record`).
-    @cached_property
-    def points(self) -> tuple[Point, ...]:
-        return tuple(cast(Point, file.record) for file in self.in_folder("points"))
-
-    @cached_property
-    def concepts(self) -> tuple[Concept, ...]:
-        return tuple(cast(Concept, file.record) for file in self.in_folder("concepts"))
-
-    @cached_property
-    def conditions(self) -> tuple[Condition, ...]:
-        return tuple(cast(Condition, file.record) for file in self.in_folder("conditions"))
-
-    @cached_property
-    def facts(self) -> tuple[Fact, ...]:
-        return tuple(cast(Fact, file.record) for file in self.in_folder("facts"))
+    def records_of(self, kind: Kind[Record, Any]) -> tuple[Record, ...]:
+        """The records of one kind (validated again where the cache kept only summaries)."""
+        return tuple(file.record for file in self.of_kind(kind.name))
 
     @property
-    def records(self) -> tuple[Point | Concept | Condition | Fact, ...]:
+    def records(self) -> tuple[BaseModel, ...]:
         """Every note record, in build order."""
-        return (*self.points, *self.concepts, *self.conditions, *self.facts)
+        return tuple(file.record for file in self.files)
 
 
 def _note_names(listing: Listing) -> dict[str, list[str]]:
-    """The YAML files of each note folder, as names relative to the cards folder, in
+    """The YAML files of each kind's folder, as names relative to the cards folder, in
     authored (file name) order."""
-    found: dict[str, list[str]] = {folder: [] for folder in NOTE_FOLDERS}
+    found: dict[str, list[str]] = {folder: [] for folder in registry.folders()}
     for name in listing.files:  # sorted: so is each folder's part
         folder, _, rest = name.partition("/")
         names = found.get(folder)
@@ -131,13 +105,20 @@ def _is_note_name(name: str) -> bool:
     return name.endswith(YAML_SUFFIXES) and not name.startswith(".") and "/" not in name
 
 
-def _is_input(name: str) -> bool:
+def is_input(name: str) -> bool:
     """Whether deckgen reads the file or folder of this name (relative to the cards
     folder; a folder's ends with '/') when it is there."""
     folder, _, rest = name.rstrip("/").partition("/")
+    folders = registry.folders()
     if not rest:
-        return folder in (".", DECK_FILE, SOURCES_FILE, LOCK_FILE, *NOTE_FOLDERS)
-    return folder in NOTE_FOLDERS and _is_note_name(rest)
+        return folder in (".", DECK_FILE, SOURCES_FILE, *OTHER_INPUTS, *folders)
+    return folder in folders and _is_note_name(rest)
+
+
+def is_note_file(name: str) -> bool:
+    """Whether a name (relative to the cards folder) is a note file's."""
+    folder, _, rest = name.partition("/")
+    return folder in registry.folders() and _is_note_name(rest)
 
 
 def _unusable_folders(
@@ -145,19 +126,20 @@ def _unusable_folders(
 ) -> frozenset[str]:
     """The note folders that cannot be read (reported: a file named like one is an error
     here; a link or a folder that cannot be listed is reported with the refused entries).
-    The stems of note files refused are added to `unreadable`: references to them are not
-    reported again."""
+    The stems of note files refused are added to `unreadable` (by kind): references to
+    them are not reported again."""
+    kind_of = {kind.folder: kind.name for kind in registry.kinds()}
     for name in listing.refused:
         folder, _, rest = name.partition("/")
-        if folder in NOTE_FOLDERS and _is_note_name(rest):
-            unreadable[folder].append(rest.rsplit(".", 1)[0])
+        if folder in kind_of and _is_note_name(rest):
+            unreadable[kind_of[folder]].append(rest.rsplit(".", 1)[0])
     top = {name for name in listing.files if "/" not in name}
-    for folder in NOTE_FOLDERS:
+    for folder in kind_of:
         if folder in top:
             message = "is a file, not a folder of notes; make it a folder"
             findings.error(problem_at(root / folder, 1, 1, message))
     top |= {name.rstrip("/") for name in listing.refused}
-    return frozenset(folder for folder in NOTE_FOLDERS if folder in top)
+    return frozenset(folder for folder in kind_of if folder in top)
 
 
 def _refused(root: Path, listing: Listing, used: set[Path], findings: Findings) -> None:
@@ -166,20 +148,19 @@ def _refused(root: Path, listing: Listing, used: set[Path], findings: Findings) 
     whose problems deck.yaml's check reports where they are named."""
     refused = dict(listing.refused)
     for name in listing.folders:
-        if _is_input(name) and "/" in name.rstrip("/"):  # e.g. 'points/ST3.yaml/'
+        if is_input(name) and "/" in name.rstrip("/"):  # e.g. 'points/ST3.yaml/'
             refused[name] = "is a folder, not a note file"
     for name, why in sorted(refused.items()):
         path = root / name.rstrip("/")
         if any(lexical(path) == image or lexical(path) in image.parents for image in used):
             continue  # an image named in deck.yaml, or a folder on its way: reported there
         problem = problem_at(path, 1, 1, why)
-        if _is_input(name):
+        if is_input(name):
             findings.error(problem)
         else:
             findings.warn(problem)
 
 
-@gc_paused
 def load_cards(
     root: Path,
     *,
@@ -189,59 +170,86 @@ def load_cards(
 ) -> Cards:
     """Parse and validate everything under `root`, or raise `InvalidCards` listing every error.
 
-    With `strict`, warnings count as errors. `cached` holds note files, by name, as an
-    earlier load gave them and known to be unchanged since: they are not read again, and
-    only the checks across files see them. `listing` is `root` as `sourcefiles.scan` lists
-    it, if the caller has it.
+    With `strict`, warnings count as errors. See `read_cards` for `cached` and `listing`.
+    """
+    cards, findings = read_cards(root, cached=cached, listing=listing)
+    return valid(cards, findings, strict=strict)
+
+
+def valid(cards: Cards | None, findings: Findings, *, strict: bool = False) -> Cards:
+    """The cards, unless `findings` holds an error (or, with `strict`, a warning): then
+    raise `InvalidCards` listing them all."""
+    errors = findings.errors + (findings.warnings if strict else [])
+    if errors or cards is None:
+        raise InvalidCards(errors, () if strict else findings.warnings)
+    return cards
+
+
+def read_cards(
+    root: Path,
+    *,
+    cached: Mapping[str, NoteFile] | None = None,
+    listing: Listing | None = None,
+) -> tuple[Cards | None, Findings]:
+    """Parse and validate everything under `root`: the folder (None if it is not valid)
+    and every problem found.
+
+    `cached` holds note files, by name, as an earlier load gave them and known to be
+    unchanged since: they are not read again, and only the checks across files see them.
+    `listing` is `root` as `sourcefiles.scan` lists it, if the caller has it.
     """
     if not root.is_dir():
-        kind = "is not a folder" if os.path.lexists(root) else "does not exist"
-        raise DeckgenError(f"cards folder '{display_path(root)}' {kind}")
+        what = "is not a folder" if os.path.lexists(root) else "does not exist"
+        raise DeckgenError(f"cards folder '{display_path(root)}' {what}")
+    kinds = registry.kinds()
+    folders = ", ".join(f"{kind.folder}/" for kind in kinds)
     listing = listing or scan(root)
     files = [name for name in listing.files if not name.rpartition("/")[2].startswith(".")]
     if not files and not listing.refused:
         raise DeckgenError(
             f"cards folder '{display_path(root)}' is empty: add deck.yaml, sources.yaml "
-            "and notes under points/, concepts/, conditions/ or facts/"
+            f"and notes under {_or(folders)}"
         )
     findings = Findings()
     _stray_yaml(root, [name for name in files if name not in listing.targets], findings)
 
     deck_doc = _read(root, DECK_FILE, listing, findings)
-    deck = validate(deck_doc, DeckConfig, findings) if deck_doc else None
+    deck = validate(deck_doc, deck_model(kinds), findings) if deck_doc else None
     sources_doc = _read(root, SOURCES_FILE, listing, findings)
     sources = validate(sources_doc, Sources, findings) if sources_doc else None
     source_keys = set(sources) if sources is not None else _usable_keys(sources_doc)
-    diagram_names = set(BUILTIN) | _raw_keys(deck_doc, "diagrams")
+    context = FileContext(source_keys, set(BUILTIN) | _raw_keys(deck_doc, "diagrams"))
 
     loaded: list[NoteFile] = []
-    docs: dict[str, list[Document]] = {}  # per folder: what the checks across files read
+    summaries: dict[str, list[tuple[Document, Summary]]] = {}
     unreadable: dict[str, list[str]] = {}
-    for folder, names in _note_names(listing).items():
-        docs[folder], unreadable[folder] = [], []
-        for name in names:
+    names = _note_names(listing)
+    for kind in kinds:
+        summaries[kind.name], unreadable[kind.name] = [], []
+        for name in names[kind.folder]:
             path = root / name
             file = cached.get(name) if cached else None
             if file is not None:
                 findings.warnings += file.warnings
             else:
-                file, invalid = _load_note(name, path, source_keys, diagram_names, findings)
+                file, invalid = _load_note(kind, name, path, context, findings)
                 if file is None:
-                    unreadable[folder].append(path.stem)
+                    unreadable[kind.name].append(path.stem)
                     if invalid is not None:  # parsed but not valid: its ids still count
-                        docs[folder].append(invalid)
+                        data = invalid.data if isinstance(invalid.data, dict) else {}
+                        summaries[kind.name].append((invalid, kind.summary_of_data(data)))
                     continue
             loaded.append(file)
-            docs[folder].append(Document(path, file.summary))
-    if not any(docs.values()) and not any(unreadable.values()):
-        message = "no notes found: add YAML files under points/, concepts/, conditions/ or facts/"
+            summaries[kind.name].append((Document(path, None, root=root), file.summary))
+    if not any(summaries.values()) and not any(unreadable.values()):
+        message = f"no notes found: add YAML files under {_or(folders)}"
         findings.error(problem_at(root, 1, 1, message))
 
     unusable = _unusable_folders(root, listing, unreadable, findings)
-    known = check_references(docs, unreadable, findings, unusable=unusable)
+    known = check_across(kinds, Index(summaries), unreadable, findings, unusable=unusable)
     if deck_doc is not None:
         check_order(deck_doc, known, findings, complete=not unusable)
-        check_deck_names(deck_doc, findings)
+        check_deck_names(deck_doc, kinds, findings)
     for doc in (deck_doc, sources_doc):
         if doc is not None:
             check_html(doc, findings)
@@ -249,23 +257,14 @@ def load_cards(
     _refused(root, listing, used, findings)
     unused_media([root / name for name in files if is_media(name)], used, findings)
 
-    lock = Lock()
-    if LOCK_FILE not in listing.refused:  # else reported already
-        try:  # all of it checked, unless the build's cache knows it as the last build wrote it
-            lock = read_lock(root / LOCK_FILE, root=root, decode=cached is None)
-        except LockDamaged as exc:
-            findings.error(exc.problem)
-
-    errors = findings.errors + (findings.warnings if strict else [])
-    if errors or deck is None or sources is None:
-        raise InvalidCards(errors, () if strict else findings.warnings)
-    return Cards(
+    if findings.errors or deck is None or sources is None:
+        return None, findings
+    cards = Cards(
         root=root,
         deck=deck,
         sources=sources,
         files=tuple(loaded),
         warnings=tuple(sorted(set(findings.warnings))),
-        lock=lock,
         read={
             name: doc.digest
             for name, doc in ((DECK_FILE, deck_doc), (SOURCES_FILE, sources_doc))
@@ -273,36 +272,35 @@ def load_cards(
         }
         | {file.name: file.digest for file in loaded if not file.reused},
     )
+    return cards, findings
+
+
+def _or(folders: str) -> str:
+    """'a/, b/, c/' -> 'a/, b/ or c/'."""
+    head, _, last = folders.rpartition(", ")
+    return f"{head} or {last}" if head else last
 
 
 def _load_note(
-    name: str,
-    path: Path,
-    source_keys: set[str] | None,
-    diagram_names: set[str],
-    findings: Findings,
+    kind: Kind[Any, Any], name: str, path: Path, context: FileContext, findings: Findings
 ) -> tuple[NoteFile | None, Document | None]:
     """Read, validate and check one note file on its own. For a file that does not
     validate: None, and its parsed document if there is one."""
-    folder = name.partition("/")[0]
     own = Findings()  # what this file alone gives: kept for the next build
     doc = _read(path.parents[1], name, None, own)
     record = None
     if doc is not None:
-        check_html(doc, own, cloze_keys=_CLOZE_KEYS.get(folder, ()))
-        record = validate(doc, NOTE_FOLDERS[folder], own)
-        check_file(folder, doc, source_keys, diagram_names, own)
+        check_html(doc, own, cloze_keys=kind.cloze_keys)
+        record = validate(doc, kind.model, own)
+        check_note_file(kind, doc, context, own)
     findings.extend(own)
     if doc is None or record is None:
         return None, doc
     data = marshal.dumps(doc.data)
-    file = NoteFile(path.parents[1], name, data, summarise(record), tuple(own.warnings), record)
+    summary = kind.summarise(record)
+    file = NoteFile(path.parents[1], name, kind, data, summary, tuple(own.warnings), record)
     file.digest = doc.digest
     return file, None
-
-
-#: The keys whose text may hold cloze markup, by note folder.
-_CLOZE_KEYS = {"points": ("location",), "concepts": ("definition",)}
 
 
 def _read(root: Path, name: str, listing: Listing | None, findings: Findings) -> Document | None:
@@ -343,28 +341,27 @@ def _raw_keys(doc: Document | None, key: str | None = None) -> set[str]:
 
 def _stray_yaml(root: Path, files: list[str], findings: Findings) -> None:
     """A warning for each YAML file (of `files`, relative to `root`) that deckgen would not read."""
+    folders = registry.folders()
+    listed = _or(", ".join(f"{folder}/" for folder in folders))
     for name in files:
         if not name.endswith(YAML_SUFFIXES):
             continue
         parts = tuple(name.split("/"))
         if parts in ((DECK_FILE,), (SOURCES_FILE,)):
             continue
-        if len(parts) == 2 and parts[0] in NOTE_FOLDERS:
+        if len(parts) == 2 and parts[0] in folders:
             continue
         if len(parts) == 1:
             hint = _did_you_mean(parts[0], [DECK_FILE, SOURCES_FILE])
             message = (
                 f"YAML file is ignored{hint}: only deck.yaml and sources.yaml are read here; "
-                "notes go in points/, concepts/, conditions/ or facts/"
+                f"notes go in {listed}"
             )
-        elif parts[0] in NOTE_FOLDERS:
+        elif parts[0] in folders:
             message = f"YAML file is ignored: put notes directly in {parts[0]}/, not in a subfolder"
         else:
-            hint = _did_you_mean(f"{parts[0]}/", [f"{folder}/" for folder in NOTE_FOLDERS])
-            message = (
-                f"YAML file is ignored{hint}: '{parts[0]}/' is not a note folder "
-                "(points/, concepts/, conditions/ or facts/)"
-            )
+            hint = _did_you_mean(f"{parts[0]}/", [f"{folder}/" for folder in folders])
+            message = f"YAML file is ignored{hint}: '{parts[0]}/' is not a note folder ({listed})"
         findings.warn(problem_at(root / name, 1, 1, message))
 
 

@@ -1,10 +1,11 @@
-"""One valid note file as loaded: its summary, its record when asked for, its warnings.
+"""One valid note file as loaded: its kind, its summary, its record when asked for, its
+warnings.
 
-A build that reuses the last build's work (see `buildcache`) gets most note files back
-unchanged, and needs little of them: their ids and references for the checks across files,
-their sources for the deck description, and, for points on a diagram, the placement and
-the names that the diagram's occlusion note shows. That is the summary. The full record
-is validated again from the parsed data only when a note has to be made from it again.
+A build that reuses the last build's work (see `deckgen.state.cache`) gets most note files
+back unchanged, and needs little of them: their summaries (ids and references for the
+checks across files, sources for the deck description, what combined notes show). The
+full record is validated again from the parsed data only when a note has to be made from
+it again.
 """
 
 from __future__ import annotations
@@ -13,15 +14,10 @@ import marshal
 from pathlib import Path
 from typing import Any
 
-from deckgen.kinds.models import NOTE_FOLDERS, Concept, Condition, NoteRecord, Point
+from deckgen.kinds.kind import Kind, Summary
 from deckgen.source.errors import Findings, Problem
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document
-
-#: The note kind of each note folder's records (the first part of a note key).
-KINDS = {"points": "point", "concepts": "concept", "conditions": "condition", "facts": "fact"}
-#: The key that holds a note's id, by note folder.
-ID_KEYS = {"points": "code", "concepts": "id", "conditions": "id", "facts": "id"}
 
 
 class NoteFile:
@@ -34,25 +30,23 @@ class NoteFile:
         self,
         root: Path,
         name: str,
+        kind: Kind[Any, Any],
         data: bytes,
-        summary: dict[str, Any],
+        summary: Summary,
         warnings: tuple[Problem, ...],
-        record: NoteRecord | None = None,
+        record: Any = None,
     ) -> None:
         self.root = root
         self.name = name  # relative to `root`, '/'-separated: 'points/ST2.yaml'
+        self.kind = kind
         self.data = data  # the parsed YAML, marshalled
-        self.summary = summary  # see `summarise`
+        self.summary = summary
         self.warnings = warnings  # what the file alone gives, kept for the next build
         self.reused = record is None
         self.digest = ""  # of the bytes parsed, for a file read by this build
         self._record = record
-        # Read for every file, often several times, in every build: worked out once.
-        self.folder = name.partition("/")[0]
-        self.note_id = str(summary[ID_KEYS[self.folder]])  # a point's code, else its `id`
-        self.key = f"{KINDS[self.folder]}:{self.note_id}"  # its record's, e.g. 'point:ST2'
-        placement = summary.get("diagram")
-        self.diagram = str(placement["name"]) if placement else None  # a point's diagram
+        self.note_id = summary.note_id  # a point's code, else its `id`
+        self.key = f"{kind.name}:{summary.note_id}"  # its record's, e.g. 'point:ST2'
 
     def release(self) -> None:
         """Let go of the record (once made into notes): asked for again, it is validated
@@ -64,34 +58,9 @@ class NoteFile:
         return self.root / self.name
 
     @property
-    def record(self) -> NoteRecord:
+    def record(self) -> Any:
         if self._record is None:  # a file reused from the last build, valid then as now
             doc = Document(self.path, marshal.loads(self.data))
-            self._record = validate(doc, NOTE_FOLDERS[self.folder], Findings())
+            self._record = validate(doc, self.kind.model, Findings())
             assert self._record is not None, f"{self.name} no longer validates"
         return self._record
-
-
-def record_id(record: NoteRecord) -> str:
-    """The author-visible id of a record: a point's code, else its `id`."""
-    return record.code if isinstance(record, Point) else record.id
-
-
-def summarise(record: NoteRecord) -> dict[str, Any]:
-    """The part of a record that other files refer to, or that every build reads, in the
-    shape of the YAML it came from so that the checks across files read it as they read
-    a whole file: ids, aliases, references, condition names, sources and diagram places."""
-    summary: dict[str, Any] = {"sources": list(record.sources)}
-    if isinstance(record, Point):
-        summary.update(code=record.code, aliases=list(record.aliases))
-        if record.diagram is not None:  # and what its diagram's occlusion note shows
-            summary["diagram"] = record.diagram.model_dump()
-            summary.update(pinyin=record.pinyin, hanzi=record.hanzi, english=record.english)
-    else:
-        summary["id"] = record.id
-    if isinstance(record, Concept):
-        summary["related_points"] = list(record.related_points)
-    if isinstance(record, Condition):
-        summary["name"] = record.name
-        summary["distinguish_from"] = [{"condition": d.condition} for d in record.distinguish_from]
-    return summary

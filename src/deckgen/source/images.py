@@ -9,9 +9,9 @@ import struct
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from deckgen.kinds.drawing import MAX_COORDINATE, jpeg_size, svg_viewbox, xml_root
 from deckgen.source.errors import Findings, problem_at
 from deckgen.source.files import CANNOT_READ, Listing, Refused, read_regular
+from deckgen.source.imageformat import MAX_COORDINATE, jpeg_size, svg_viewbox, xml_root
 from deckgen.source.svgsafe import svg_problems
 from deckgen.source.yamldoc import UNSTORABLE, Document, KeyPath
 

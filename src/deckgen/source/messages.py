@@ -21,19 +21,15 @@ from pydantic_core import ErrorDetails
 from deckgen.source.errors import Findings, Problem
 from deckgen.source.yamldoc import Document, KeyPath
 
-#: Human descriptions of the schema's patterns (see schema.py), for "expected ..." messages.
-PATTERNS = {
-    r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$": (
-        "a code of letters and digits such as 'ST2' or 'EX-HN4' (parts joined by single hyphens)"
-    ),
-    r"^[a-z0-9]+(-[a-z0-9]+)*$": (
-        "lowercase letters and digits joined by single hyphens, such as 'hemifacial-spasm'"
-    ),
-    r"^[a-z0-9-]+(::[a-z0-9-]+)*$": (
-        "a tag of lowercase letters, digits and hyphens, levels joined by '::', "
-        "such as 'topic::facial-palsy'"
-    ),
-}
+#: Human descriptions of the schema's patterns, for "expected ..." messages: each is
+#: registered where the pattern is defined (see `deckgen.kinds.fields`).
+PATTERNS: dict[str, str] = {}
+
+
+def describe_pattern(pattern: str, described: str) -> None:
+    """Say in words what text matching `pattern` looks like, for messages."""
+    PATTERNS[pattern] = described
+
 
 _PLAIN_KEY = re.compile(r"[\w-]+")
 

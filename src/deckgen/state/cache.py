@@ -8,15 +8,13 @@ deckgen and libraries, the same deck.yaml, sources.yaml and images, and the lock
 build wrote it. A note file with the same digest then parses to the same record, and that
 record to the same notes, which the lock already holds: they are shipped as they were.
 Their rows are copied from the last collection, and their lock lines are kept verbatim.
-Conditions name each other in their comparison cards, so a renamed condition makes every
-condition be made again.
+A record's notes are reused only if what they read of other files (`Kind.reads`, the
+cache contract) is as it was too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
-import re
 import shutil
 import sys
 import uuid
@@ -29,10 +27,10 @@ from typing import Any, BinaryIO
 
 from deckgen.anki.package import PackagedNote
 from deckgen.anki.zipwrite import DEFLATE_SETTINGS, Placed, blocks_in
-from deckgen.kinds.folder import YAML_SUFFIXES, Cards
-from deckgen.kinds.models import NOTE_FOLDERS
+from deckgen.kinds import registry
+from deckgen.kinds.folder import Cards, is_note_file
 from deckgen.kinds.notefile import NoteFile
-from deckgen.kinds.notes import KeptNote
+from deckgen.kinds.spec import KeptNote
 from deckgen.source.errors import problem_at
 from deckgen.source.files import read_regular
 from deckgen.state.commit import Commit
@@ -40,7 +38,7 @@ from deckgen.state.lock import LOCK_FILE
 from deckgen.state.nochange import Inputs, digest_of, folder_digest
 
 CACHE_PREFIX = ".deckgen-cache-"
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 _INDEX = "index.marshal"
 _BLOCKS = "blocks.marshal"
 
@@ -60,27 +58,23 @@ class Cache:
 
     files: dict[str, NoteFile]  # by name, e.g. 'points/ST2.yaml'
     notes: dict[str, tuple[KeptNote, ...]]  # by record key, e.g. 'point:ST2'
-    conditions: str  # `condition_names(...)` of that build
+    reads: dict[str, str]  # what each record's notes read of other files, by record key
     collection: Path
     entries: dict[str, memoryview]  # each file's index entry as read, by name
     context: str  # `_context` of the inputs it was made from, as they are now
 
-    def kept(self, cards: Cards) -> dict[str, tuple[KeptNote, ...]]:
-        """The notes to ship as they were: those of the records read from unchanged files,
-        except conditions when any condition's name has changed. Every record gives at
-        least one note: a record cached with none is made again, never shipped as none."""
-        same_names = condition_names(cards) == self.conditions
+    def kept(self, cards: Cards, reads: Mapping[str, str]) -> dict[str, tuple[KeptNote, ...]]:
+        """The notes to ship as they were: those of the records read from unchanged files
+        whose notes read the same of other files (`reads`, by record key) as when they were
+        made. Every record gives at least one note: a record cached with none is made
+        again, never shipped as none."""
         return {
             file.key: self.notes[file.key]
             for file in cards.files
-            if file.reused and self.notes[file.key] and (same_names or file.folder != "conditions")
+            if file.reused
+            and self.notes[file.key]
+            and self.reads.get(file.key, "") == reads.get(file.key, "")
         }
-
-
-def condition_names(cards: Cards) -> str:
-    """A digest of every condition's id and name: comparison cards show the names."""
-    names = sorted((file.note_id, file.summary["name"]) for file in cards.in_folder("conditions"))
-    return hashlib.sha256(marshal.dumps(names)).hexdigest()
 
 
 def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
@@ -88,7 +82,9 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     folder = cache_dir(out_dir, cards_dir)
     files: dict[str, NoteFile] = {}
     notes: dict[str, tuple[KeptNote, ...]] = {}
+    reads: dict[str, str] = {}
     raws: dict[str, memoryview] = {}
+    kinds = {kind.folder: kind for kind in registry.kinds()}
     try:
         entries = _entries(_checked(read_regular(folder / _INDEX)))
         header, index = marshal.loads(next(entries))
@@ -96,14 +92,18 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
         if header != _header(inputs, context):
             return None
         for raw in entries:
-            name, digest, data, summary, warnings, kept = marshal.loads(raw)
+            name, digest, data, stored, warnings, kept, read = marshal.loads(raw)
             if inputs.files.get(f"cards/{name}") != digest:
                 continue
             raws[name] = raw
+            kind = kinds[name.partition("/")[0]]
+            summary = kind.summary_type.restored(stored)
             problems = tuple(problem_at(cards_dir / name, *warning) for warning in warnings)
-            file = NoteFile(cards_dir, name, data, summary, problems)
+            file = NoteFile(cards_dir, name, kind, data, summary, problems)
             files[name] = file
             notes[file.key] = tuple(KeptNote(*note) for note in kept)
+            if read:
+                reads[file.key] = read
         collection = folder / str(index["collection"])
         stat = collection.lstat()
         if not S_ISREG(stat.st_mode):
@@ -112,7 +112,7 @@ def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
             return None
     except Exception:
         return None
-    return Cache(files, notes, str(index["conditions"]), collection, raws, context)
+    return Cache(files, notes, reads, collection, raws, context)
 
 
 def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes, memoryview]:
@@ -135,6 +135,7 @@ def save(
     *,
     inputs: Inputs,
     cards: Cards,
+    reads: Mapping[str, str],
     packaged: Iterable[PackagedNote],
     collection: Path,
     placed: Mapping[bytes, Placed],
@@ -156,7 +157,6 @@ def save(
     name = f"collection-{uuid.uuid4().hex}.anki2"
     stat = commit.stage_file(folder / name, collection).stat()  # the same file once renamed
     index = {
-        "conditions": condition_names(cards),
         "collection": name,
         "collection_stat": (stat.st_size, stat.st_mtime_ns),  # a changed file is not used
     }
@@ -173,9 +173,10 @@ def save(
                 file.name,
                 inputs.files.get(f"cards/{file.name}", ""),
                 file.data,
-                file.summary,
+                file.summary.stored(),
                 tuple((w.line, w.column, w.message) for w in file.warnings),
                 tuple(by_record.get(file.key, ())),
+                reads.get(file.key, ""),
             )
             check = _write_entry(stream, entry, check)
         stream.write(check.to_bytes(4, "little"))
@@ -247,12 +248,6 @@ def _context(inputs: Inputs) -> str:
     )
 
 
-#: An input that is a note file, e.g. 'cards/points/ST2.yaml' (a regular expression: it is
-#: asked of every input, twice a build).
-_NOTE_FILE = re.compile(
-    rf"cards/(?:{'|'.join(NOTE_FOLDERS)})/[^/.][^/]*(?:{'|'.join(map(re.escape, YAML_SUFFIXES))})"
-)
-
-
 def _is_note_file(name: str) -> bool:
-    return _NOTE_FILE.fullmatch(name) is not None
+    """Whether an input is a note file, e.g. 'cards/points/ST2.yaml'."""
+    return name.startswith("cards/") and is_note_file(name[6:])

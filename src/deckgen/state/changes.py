@@ -6,19 +6,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from deckgen.anki.package import PackagedNote
+from deckgen.kinds import registry
 from deckgen.kinds.cloze import CLOZE
 from deckgen.kinds.html import inert, inert_cloze, sanitise
 from deckgen.kinds.ids import note_guid
-from deckgen.kinds.notes import Kept, KeptNote, NoteSpec
-from deckgen.kinds.notetypes import ALL_NOTE_TYPES, NoteType
+from deckgen.kinds.notetypes import NoteType
+from deckgen.kinds.spec import Kept, KeptNote, NoteSpec
 from deckgen.state.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
 
 REMOVED_TAG = "deckgen::removed"
-_NOTETYPES = {notetype.key: notetype for notetype in ALL_NOTE_TYPES}
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Changes:
 
 
 def stamp(
-    specs: list[NoteSpec | Kept], old: Lock, now: int
+    specs: Sequence[NoteSpec | Kept], old: Lock, now: int
 ) -> tuple[Lock, list[PackagedNote], Changes]:
     """The new lock, the notes to package (removed ones included, tagged) and the changes.
 
@@ -95,7 +95,7 @@ def stamp(
     removed: list[str] = []
     for key in sorted(set(old.notes) - set(new.notes)):
         previous = old.notes[key]
-        if previous.notetype not in _NOTETYPES:
+        if previous.notetype not in registry.note_types():
             continue  # a note type deckgen no longer has: nothing to ship it with
         if not previous.removed:
             removed.append(key)
@@ -113,7 +113,7 @@ def stamp(
         # Shipped from the lock itself: what a hand edit put there is sanitised first, and
         # what Anki would read as its own syntax made inert again (sanitising decodes it).
         # Images go: their files are made only for notes still in the cards.
-        inert_here = inert_cloze if _NOTETYPES[previous.notetype].cloze else inert
+        inert_here = inert_cloze if registry.note_types()[previous.notetype].cloze else inert
         stored = tuple((name, inert_here(sanitise(html))) for name, html in previous.fields)
         shipped = dataclasses.replace(previous, fields=stored)
         packaged.append(
@@ -157,7 +157,7 @@ def _kept(note: KeptNote, position: int, origin: str) -> PackagedNote:
     """A kept note: its rows come from the last build's collection."""
     return PackagedNote(
         guid=note.guid,
-        notetype=_NOTETYPES[note.notetype],
+        notetype=registry.note_types()[note.notetype],
         fields=(),
         tags=(),
         deck=note.deck,
@@ -171,7 +171,7 @@ def _kept(note: KeptNote, position: int, origin: str) -> PackagedNote:
 
 
 def _packaged(key: str, entry: NoteEntry, position: int, origin: str = "") -> PackagedNote:
-    notetype = _NOTETYPES[entry.notetype]
+    notetype = registry.note_types()[entry.notetype]
     stored = dict(entry.fields)
     kind, note_id = key.split(":", 1)
     return PackagedNote(

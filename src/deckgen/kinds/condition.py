@@ -1,0 +1,222 @@
+"""The condition kind: a condition in the Western differential, `conditions/<id>.yaml`.
+
+A condition gives a note with up to five cards (features, cause, workup, treatment, red
+flags), a "which condition?" question per hallmark, and a comparison question per
+condition it is distinguished from. The comparisons show the other condition's name: the
+one thing a condition's notes read of another file (see `ConditionKind.reads`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+
+from pydantic import Field
+
+from deckgen.kinds.checks import field_of, listed_twice, text_items, text_of
+from deckgen.kinds.fields import SLUG_PATTERN, Slug, SourceKey, Strict, Tag, Text
+from deckgen.kinds.html import bullet_list, inline, plain
+from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Reference, Summary
+from deckgen.kinds.notetypes import QA, NoteType, Template
+from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
+from deckgen.source.errors import Findings
+from deckgen.source.messages import dotted
+from deckgen.source.yamldoc import Document, KeyPath
+
+
+class Difference(Strict):
+    condition: Slug = Field(description="Id of the other condition.")
+    how: Text = Field(description="How this condition differs from it.")
+
+
+class Condition(Strict):
+    """A condition in the Western differential; `conditions/<id>.yaml`."""
+
+    id: Slug
+    name: Text
+    key_features: list[Text] = Field(min_length=1)
+    hallmarks: list[Text] = Field(
+        default_factory=list,
+        description="Features that point to this condition and to no other in the deck; "
+        "each becomes a 'which condition?' card.",
+    )
+    cause: Text
+    workup: list[Text] = Field(default_factory=list)
+    treatment: list[Text] = Field(default_factory=list)
+    distinguish_from: list[Difference] = Field(default_factory=list)
+    red_flags: list[Text] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+    sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionSummary(Summary):
+    name: str = ""
+    #: The ids of the conditions it is distinguished from ("" where not text).
+    distinguish_from: tuple[str, ...] = ()
+
+
+CONDITION = NoteType(
+    key="condition",
+    name="deckgen Condition",
+    fields=(
+        "Name",
+        "Features",
+        "Cause",
+        "Workup",
+        "Treatment",
+        "Distinguish",
+        "RedFlags",
+        "Sources",
+    ),
+    templates=(
+        Template(
+            "Condition → Features", "condition-features.front.html", "condition-features.back.html"
+        ),
+        Template("Condition → Cause", "condition-cause.front.html", "condition-cause.back.html"),
+        Template("Condition → Workup", "condition-workup.front.html", "condition-workup.back.html"),
+        Template(
+            "Condition → Treatment",
+            "condition-treatment.front.html",
+            "condition-treatment.back.html",
+        ),
+        Template(
+            "Condition → Red flags", "condition-redflags.front.html", "condition-redflags.back.html"
+        ),
+    ),
+)
+
+_SKELETON = """\
+# yaml-language-server: $schema=../../schemas/condition.schema.json
+id: {id}
+name: ""               # the condition's name
+key_features: []       # at least one
+hallmarks: []          # features that point to this condition and no other in the deck
+cause: ""
+workup: []
+treatment: []
+distinguish_from: []   # e.g. [{{condition: blepharospasm, how: "One-sided; persists in sleep."}}]
+red_flags: []          # findings that call for imaging or referral
+tags: []
+sources: []            # keys from sources.yaml (at least one)
+"""
+
+
+class ConditionKind(Kind[Condition, ConditionSummary]):
+    name = "condition"
+    folder = "conditions"
+    model = Condition
+    summary_type = ConditionSummary
+    id_pattern = SLUG_PATTERN
+    id_example = "tics"
+    subdeck = "Western Differential"
+    subdeck_help = "Subdeck for condition notes."
+    schema_help = "conditions/<id>.yaml: one condition in the Western differential."
+    note_types = (CONDITION, QA)
+    labels: ClassVar[Mapping[str, str]] = {
+        "condition": "Condition cards",
+        "hallmark": "Which condition?",
+        "comparison": "Comparisons",
+    }
+    skeleton = _SKELETON
+
+    def summarise(self, record: Condition) -> ConditionSummary:
+        return ConditionSummary(
+            record.id,
+            tuple(record.sources),
+            record.name,
+            tuple(d.condition for d in record.distinguish_from),
+        )
+
+    def summary_of_data(self, data: Mapping[str, Any]) -> ConditionSummary:
+        items = data.get("distinguish_from")
+        compared = tuple(
+            (text_of(item.get("condition")) or "") if isinstance(item, dict) else ""
+            for item in (items if isinstance(items, list) else [])
+        )
+        return ConditionSummary(
+            text_of(data.get("id")) or "",
+            text_items(data.get("sources")),
+            text_of(data.get("name")) or "",
+            compared,
+        )
+
+    def check_file(self, doc: Document, context: FileContext, findings: Findings) -> None:
+        """A condition compared with itself, or with another twice."""
+        own = text_of(field_of(doc, "id"))
+        first: dict[str, KeyPath] = {}
+        for path, other in _compared(self.summary_of_data(_mapping(doc.data))):
+            if other == own:
+                message = f"{dotted(path)}: '{other}' is this condition itself"
+                findings.error(doc.problem(path, message))
+            elif other in first:
+                findings.error(doc.problem(path, listed_twice(doc, path, first[other], other)))
+            first.setdefault(other, path)
+
+    def references(self, summary: ConditionSummary) -> Iterator[Reference]:
+        for path, other in _compared(summary):
+            yield Reference(path, "condition", other)
+
+    def reads(self, summary: ConditionSummary, index: Index) -> Mapping[str, str]:
+        """The names of the conditions it is compared with: its comparisons show them."""
+        conditions = index.by_id(self.name)
+        return {
+            other: cast(ConditionSummary, conditions[other]).name
+            for other in summary.distinguish_from
+            if other in conditions
+        }
+
+    def notes(
+        self, record: Condition, reads: Mapping[str, str], context: NoteContext
+    ) -> Iterator[NoteSpec]:
+        names = reads
+        distinguish = [f"**{names[d.condition]}**: {d.how}" for d in record.distinguish_from]
+        fields = {
+            "Name": plain(record.name),
+            "Features": bullet_list(record.key_features),
+            "Cause": inline(record.cause),
+            "Workup": bullet_list(record.workup),
+            "Treatment": bullet_list(record.treatment),
+            "Distinguish": bullet_list(distinguish),
+            "RedFlags": bullet_list(record.red_flags),
+            "Sources": context.cite(record.sources),
+        }
+        tags = note_tags("condition", *record.tags)
+        deck = context.deck_of(self)
+        origin = f"condition:{record.id}"
+        yield note_spec(origin, "condition", record.id, CONDITION, fields, tags, deck)
+        for number, hallmark in enumerate(record.hallmarks, start=1):
+            question = {
+                "Question": f"Which condition? {inline(hallmark)}",
+                "Answer": plain(record.name),
+                "Topic": "Western differential",
+                "Extra": "",
+                "Sources": context.cite(record.sources),
+            }
+            note_id = f"{record.id}/{number}"
+            yield note_spec(origin, "hallmark", note_id, QA, question, tags, deck)
+        for other in record.distinguish_from:
+            question = {
+                "Question": (
+                    f"How does <b>{plain(record.name)}</b> differ from "
+                    f"<b>{plain(names[other.condition])}</b>?"
+                ),
+                "Answer": inline(other.how),
+                "Topic": "Western differential · comparison",
+                "Extra": "",
+                "Sources": context.cite(record.sources),
+            }
+            pair = f"{record.id}/{other.condition}"
+            yield note_spec(origin, "comparison", pair, QA, question, tags, deck)
+
+
+def _compared(summary: ConditionSummary) -> Iterator[tuple[KeyPath, str]]:
+    """The conditions a condition is compared with, each with its key path."""
+    for i, other in enumerate(summary.distinguish_from):
+        if other:
+            yield ("distinguish_from", i, "condition"), other
+
+
+def _mapping(data: Any) -> Mapping[str, Any]:
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,364 @@
+"""The point kind: an acupuncture point, `points/<CODE>.yaml`.
+
+A point gives a note with four cards (location, diagram, actions, needling), a location
+cloze when `location_cloze` is given, and, with the other points on its diagram, one
+image-occlusion note per diagram: every point on it masked, one card each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from deckgen.kinds.checks import (
+    cloze_phrases,
+    field_of,
+    place,
+    repeated,
+    text_items,
+    text_of,
+    texts,
+    unknown,
+)
+from deckgen.kinds.cloze import cloze_text, strip_cloze
+from deckgen.kinds.drawing import MediaFile
+from deckgen.kinds.fields import CODE_PATTERN, Code, Fraction, Slug, SourceKey, Strict, Tag, Text
+from deckgen.kinds.html import attribute, bullet_list, html_list, inline, plain
+from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Summary, Tally
+from deckgen.kinds.notetypes import CLOZE, NoteType, Template
+from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
+from deckgen.source.errors import Findings
+from deckgen.source.yamldoc import Document
+
+
+class Channel(str, Enum):
+    """The channel a point belongs to (`extra` for points outside the twelve and GV/CV)."""
+
+    lung = "lung"
+    large_intestine = "large-intestine"
+    stomach = "stomach"
+    spleen = "spleen"
+    heart = "heart"
+    small_intestine = "small-intestine"
+    bladder = "bladder"
+    kidney = "kidney"
+    pericardium = "pericardium"
+    triple_energizer = "triple-energizer"
+    gallbladder = "gallbladder"
+    liver = "liver"
+    governor = "governor-vessel"
+    conception = "conception-vessel"
+    extra = "extra"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class Needling(Strict):
+    depth: Text = Field(description="Typical depth, e.g. '0.3-0.5 cun'.")
+    angle: Text = Field(description="Perpendicular, oblique, transverse; and direction.")
+    method: Text | None = Field(None, description="Extra technique, e.g. 'pinch the skin'.")
+    cautions: list[Text] = Field(default_factory=list, description="Safety cautions.")
+
+
+class DiagramPlacement(Strict):
+    name: Slug = Field(description="Which diagram, e.g. 'face-front'.")
+    x: Fraction = Field(description="Horizontal position, 0 = left edge, 1 = right edge.")
+    y: Fraction = Field(description="Vertical position, 0 = top edge, 1 = bottom edge.")
+
+
+class Point(Strict):
+    """An acupuncture point; `points/<CODE>.yaml`."""
+
+    code: Code = Field(description="WHO code (the note's id), e.g. 'ST2' or 'EX-HN4'.")
+    aliases: list[Code] = Field(default_factory=list, description="Other codes, e.g. 'SJ17'.")
+    pinyin: Text
+    hanzi: Text
+    english: Text = Field(description="English name, e.g. 'Four Whites'.")
+    channel: Channel
+    location: Text = Field(description="Standard location in your own words.")
+    location_cloze: list[Text] = Field(
+        default_factory=list,
+        description="Phrases of `location` to hide on a location cloze card, one card each.",
+    )
+    needling: Needling
+    actions: list[Text] = Field(default_factory=list, description="TCM actions.")
+    indications: list[Text] = Field(min_length=1, description="What it is used for.")
+    notes: list[Text] = Field(
+        default_factory=list,
+        description="Further facts, and claims marked 'claimed by <source>' beside the correction.",
+    )
+    diagram: DiagramPlacement | None = None
+    tags: list[Tag] = Field(default_factory=list)
+    sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
+
+
+@dataclass(frozen=True, slots=True)
+class PointSummary(Summary):
+    """A point's code and aliases, and, for a point on a diagram, its place there and the
+    names its diagram's occlusion note shows."""
+
+    aliases: tuple[str, ...] = ()
+    #: (diagram name, x, y), or None when the point is on no diagram.
+    diagram: tuple[str, float, float] | None = None
+    pinyin: str = ""
+    hanzi: str = ""
+    english: str = ""
+
+
+POINT = NoteType(
+    key="point",
+    name="deckgen Point",
+    fields=(
+        "Code",
+        "Aliases",
+        "Pinyin",
+        "Hanzi",
+        "English",
+        "Channel",
+        "Location",
+        "Diagram",
+        "DiagramLabelled",
+        "Needling",
+        "Cautions",
+        "Actions",
+        "Indications",
+        "Notes",
+        "Sources",
+    ),
+    templates=(
+        Template("Code → Location", "point-location.front.html", "point-location.back.html"),
+        Template("Diagram → Point", "point-diagram.front.html", "point-diagram.back.html"),
+        Template("Point → Actions", "point-actions.front.html", "point-actions.back.html"),
+        Template("Point → Needling", "point-needling.front.html", "point-needling.back.html"),
+    ),
+)
+#: Anki's `originalStockKind` for image occlusion (23.10+): enables the mask editor.
+IMAGE_OCCLUSION_KIND = 6
+OCCLUSION = NoteType(
+    key="occlusion",
+    name="deckgen Image Occlusion",
+    fields=("Occlusion", "Image", "Header", "Back Extra", "Comments"),
+    templates=(Template("Image Occlusion", "occlusion.front.html", "occlusion.back.html"),),
+    cloze=True,
+    stock_kind=IMAGE_OCCLUSION_KIND,
+    field_tags=(("Occlusion", 0), ("Image", 1), ("Header", 2), ("Back Extra", 3), ("Comments", 4)),
+)
+
+_SKELETON = """\
+# yaml-language-server: $schema=../../schemas/point.schema.json
+code: {id}
+aliases: []            # other codes, e.g. [SJ17, TW17]
+pinyin: ""             # with tone marks, e.g. Xiàguān
+hanzi: ""              # simplified characters
+english: ""            # English name
+channel: ""            # lung, large-intestine, stomach, ..., governor-vessel, extra
+location: ""           # the standard location, in your own words
+location_cloze: []     # phrases of `location` to hide on a cloze card, copied exactly
+needling:
+  angle: ""            # perpendicular, oblique, transverse; direction
+  depth: ""            # e.g. 0.5–1 cun
+  method: null         # optional technique
+  cautions: []         # safety cautions; each gives a needling card
+actions: []            # TCM actions
+indications: []        # what it is used for (at least one)
+notes: []              # further facts; claims as "claimed by <source>" with the correction
+diagram: null          # e.g. {{name: face-profile, x: 0.52, y: 0.48}}
+tags: []               # e.g. [region::face, topic::facial-palsy]
+sources: []            # keys from sources.yaml (at least one)
+"""
+
+
+class PointKind(Kind[Point, PointSummary]):
+    name = "point"
+    folder = "points"
+    model = Point
+    summary_type = PointSummary
+    id_key = "code"
+    id_pattern = CODE_PATTERN
+    id_example = "ST7"
+    id_words = "a point code"
+    subdeck = "Points"
+    subdeck_help = "Subdeck for point notes."
+    schema_help = "points/<CODE>.yaml: one acupuncture point."
+    note_types = (POINT, CLOZE, OCCLUSION)
+    labels: ClassVar[Mapping[str, str]] = {
+        "point": "Point cards",
+        "point-cloze": "Point locations (cloze)",
+        "occlusion": "Diagrams (image occlusion)",
+    }
+    cloze_keys = ("location",)
+    skeleton = _SKELETON
+
+    def summarise(self, record: Point) -> PointSummary:
+        placed = record.diagram
+        if placed is None:
+            return PointSummary(record.code, tuple(record.sources), tuple(record.aliases))
+        return PointSummary(
+            record.code,
+            tuple(record.sources),
+            tuple(record.aliases),
+            (placed.name, placed.x, placed.y),
+            record.pinyin,
+            record.hanzi,
+            record.english,
+        )
+
+    def summary_of_data(self, data: Mapping[str, Any]) -> PointSummary:
+        return PointSummary(
+            text_of(data.get("code")) or "",
+            text_items(data.get("sources")),
+            text_items(data.get("aliases")),
+        )
+
+    def check_file(self, doc: Document, context: FileContext, findings: Findings) -> None:
+        cloze_phrases(doc, "location", "location_cloze", findings)
+        repeated(doc, "aliases", findings)
+        own = text_of(field_of(doc, "code"))
+        for i, alias in texts(doc, "aliases"):
+            if alias == own:
+                findings.error(doc.problem(("aliases", i), f"aliases[{i}]: '{alias}' is the code"))
+        diagram = field_of(doc, "diagram")
+        name = text_of(diagram.get("name")) if isinstance(diagram, dict) else None
+        if name and name not in context.diagram_names:
+            message = unknown("diagram", name, context.diagram_names)
+            message += "; use a built-in diagram or add it under 'diagrams:' in deck.yaml"
+            findings.error(doc.problem(("diagram", "name"), f"diagram.name: {message}"))
+
+    def stats(self, records: Sequence[Point]) -> Iterator[Tally]:
+        channels = Counter(point.channel.label for point in records)
+        yield Tally("Channels (points)", dict(sorted(channels.items())))
+        missing = tuple(point.code for point in records if point.diagram is None)
+        yield Tally("Points without a diagram", names=missing)
+
+    def names(self, summary: PointSummary) -> Iterator[str]:
+        yield summary.note_id
+        yield from summary.aliases
+
+    def check_across(
+        self, entries: Sequence[tuple[Document, PointSummary]], index: Index, findings: Findings
+    ) -> None:
+        """An alias that is another point's code."""
+        codes = {s.note_id: doc for doc, s in reversed(entries) if s.note_id}
+        for doc, summary in entries:
+            for i, alias in enumerate(summary.aliases):
+                if alias and alias != summary.note_id and alias in codes:
+                    where = place(codes[alias], ("code",))
+                    message = f"aliases[{i}]: '{alias}' is the code of another point ({where})"
+                    findings.error(doc.problem(("aliases", i), message))
+
+    def notes(
+        self, record: Point, reads: Mapping[str, str], context: NoteContext
+    ) -> Iterator[NoteSpec]:
+        needling = record.needling
+        parts = [f"{needling.angle}, {needling.depth}"]
+        if needling.method:
+            parts.append(needling.method)
+        (diagram_html, labelled_html), media = _on_diagram(self.summarise(record), context)
+        fields = {
+            "Code": plain(record.code),
+            "Aliases": plain(", ".join(record.aliases)),
+            "Pinyin": plain(record.pinyin),
+            "Hanzi": plain(record.hanzi),
+            "English": plain(record.english),
+            "Channel": plain(record.channel.label),
+            "Location": inline(strip_cloze(record.location)),
+            "Diagram": diagram_html,
+            "DiagramLabelled": labelled_html,
+            "Needling": "; ".join(inline(part) for part in parts),
+            "Cautions": bullet_list(needling.cautions),
+            "Actions": bullet_list(record.actions),
+            "Indications": bullet_list(record.indications),
+            "Notes": bullet_list(record.notes),
+            "Sources": context.cite(record.sources),
+        }
+        tags = note_tags("point", f"channel::{record.channel.value}", *record.tags)
+        origin, deck = f"point:{record.code}", context.deck_of(self)
+        yield note_spec(origin, "point", record.code, POINT, fields, tags, deck, media)
+
+        text = cloze_text(record.location, record.location_cloze)
+        if text is not None:
+            heading = f"<b>{plain(record.code)}</b> ({plain(record.pinyin)})"
+            cloze = {
+                "Text": f"{heading}: {inline(text, cloze=True)}",
+                "Topic": "Point location",
+                "Extra": "",
+                "Image": labelled_html,
+                "Sources": context.cite(record.sources),
+            }
+            yield note_spec(origin, "point-cloze", record.code, CLOZE, cloze, tags, deck, media[1:])
+
+    def media(self, summary: PointSummary, context: NoteContext) -> tuple[MediaFile, ...]:
+        return _on_diagram(summary, context)[1]
+
+    def combined_notes(
+        self, summaries: Sequence[PointSummary], context: NoteContext
+    ) -> Iterator[NoteSpec]:
+        """One image-occlusion note per diagram: every point on it masked, one card each,
+        in the order of `summaries` (the deck's order)."""
+        placed: dict[str, list[PointSummary]] = {}
+        for summary in summaries:
+            if summary.diagram is not None:
+                placed.setdefault(summary.diagram[0], []).append(summary)
+        for name, points in placed.items():
+            diagram = context.diagram(name)
+            marks = [(p.diagram[1], p.diagram[2], p.note_id) for p in points if p.diagram]
+            labels = diagram.spread(marks)
+            image = diagram.labelled(f"{name}-all", labels)
+            numbers = context.occlusion.get(name, {})
+            masks = "".join(
+                _mask(numbers.get(label.text, index), diagram.label_box(label))
+                for index, label in enumerate(labels, start=1)
+            )
+            # Names are shown verbatim, as on the point notes (and need no Markdown parser).
+            names = [
+                f"<strong>{plain(p.note_id)}</strong> {plain(p.pinyin)} {plain(p.hanzi)} "
+                f"({plain(p.english)})"
+                for p in points
+            ]
+            keys = list(dict.fromkeys(key for p in points for key in p.sources))
+            fields = {
+                "Occlusion": masks,
+                "Image": _img(image, diagram.title),
+                "Header": plain(f"{diagram.title}: name the masked point"),
+                "Back Extra": html_list(names),
+                "Comments": context.cite(keys),
+            }
+            tags = note_tags("occlusion", f"diagram::{name}")
+            # The deck is part of the id: two decks may draw on the same built-in diagram.
+            note_id = f"{context.deck_id}/{name}"
+            deck = context.deck_of(self)
+            yield note_spec("", "occlusion", note_id, OCCLUSION, fields, tags, deck, (image,))
+
+
+def _on_diagram(
+    point: PointSummary, context: NoteContext
+) -> tuple[tuple[str, str], tuple[MediaFile, ...]]:
+    """A point on its diagram, plain and labelled, as <img> tags and media files."""
+    if point.diagram is None:
+        return ("", ""), ()
+    name, x, y = point.diagram
+    diagram = context.diagram(name)
+    code = point.note_id
+    plain_image = diagram.marked(f"{diagram.name}-{code}", x, y)
+    labelled = diagram.marked(f"{diagram.name}-{code}-label", x, y, code)
+    tags = (_img(plain_image, diagram.title), _img(labelled, f"{diagram.title}: {code}"))
+    return tags, (plain_image, labelled)
+
+
+def _img(media: MediaFile, alt: str) -> str:
+    return f'<img src="{attribute(media.name)}" alt="{attribute(alt)}">'
+
+
+def _mask(number: int, box: tuple[float, float, float, float]) -> str:
+    left, top, width, height = box
+    return (
+        f"{{{{c{number}::image-occlusion:rect:left={left:.4f}:top={top:.4f}"
+        f":width={width:.4f}:height={height:.4f}:oi=1}}}}"
+    )
