@@ -54,8 +54,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from deckgen.cli.commands import cli
-from deckgen.state.cache import cache_dir
-from deckgen.state.nochange import state_path
+from deckgen.state.cache import cache_path
+from deckgen.state.nochange import folder_digest
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 BASE = CORPUS / "_base"
@@ -206,16 +206,18 @@ def set_up(case: Case, workdir: Path) -> Path:
 
 
 def _path(cards: Path, name: str) -> Path:
-    """A case's name for a path: relative to the cards folder, with `{cache}`/`{state}`."""
+    """A case's name for a path: relative to the cards folder, with `{cache}` and the like."""
     return cards / placed(name, cards)
 
 
 def placed(text: str, cards: Path) -> str:
-    """`text` with `{cache}` and `{state}` replaced by the names of the cache folder and
-    state file of `cards` built into `out` beside it (they depend on where it is)."""
-    out = cards.parent / "out"
-    text = text.replace("{cache}", cache_dir(out, cards).name)
-    return text.replace("{state}", state_path(out, cards).name)
+    """`text` with `{cache}` replaced by the name of the cache file of `cards` built into
+    `out` beside it (it depends on where it is), and `{legacy-cache}`/`{legacy-state}` by
+    what an older deckgen kept instead."""
+    digest = folder_digest(cards)
+    text = text.replace("{cache}", cache_path(cards.parent / "out", cards).name)
+    text = text.replace("{legacy-cache}", f".deckgen-cache-{digest}")
+    return text.replace("{legacy-state}", f".deckgen-state-{digest}.json")
 
 
 _SOCKETS: list[socket.socket] = []

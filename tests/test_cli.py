@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, Unread
+from conftest import REPO, Parsed
 from deckgen import __version__
 from deckgen.cli.commands import cli
 from deckgen.cli.reference import cli_reference
-from deckgen.kinds import registry
 
 EPOCH = "1800000000"
 
@@ -271,9 +270,12 @@ def test_several_folders_each_skip_an_unchanged_rebuild(
 ) -> None:
     _in(mini_cards.parent, monkeypatch)
     _second_deck(mini_cards.parent / "second")
+    parsed = Parsed(monkeypatch)
     runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second", "-q"])
-    with registry.using(Unread()):
-        again = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second"])
+    assert parsed.names
+    parsed.names.clear()
+    again = runner.invoke(cli, ["build", "--cards", "mini", "--cards", "second"])
+    assert parsed.names == []
     assert again.exit_code == 0, again.output
     assert again.output.count("0 added, 0 changed, 0 removed") == 2
 

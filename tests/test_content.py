@@ -13,8 +13,8 @@ REQUIRED_POINTS = {
 
 
 def test_the_shipped_deck_is_valid_without_warnings() -> None:
-    cards = load_cards(SHIPPED_CARDS, strict=True)
-    assert not cards.warnings
+    cards = load_cards(SHIPPED_CARDS)  # not strict: that would raise before the assert
+    assert [str(warning) for warning in cards.warnings] == []
 
 
 def test_every_required_point_is_there_with_diagram_coordinates() -> None:

@@ -190,16 +190,16 @@ def test_a_path_taken_by_a_folder_fails_the_build_and_changes_nothing(
     _assert_untouched(built, before)
 
 
-def test_a_cache_path_taken_by_a_file_fails_the_build_and_changes_nothing(built: Path) -> None:
-    (cache,) = (built / "out").glob(".deckgen-cache-*")
-    shutil.rmtree(cache)
-    cache.write_text("not a folder", encoding="utf-8")
+def test_a_cache_path_taken_by_a_folder_fails_the_build_and_changes_nothing(built: Path) -> None:
+    (cache,) = (built / "out").glob(".deckgen-cache-*.sqlite")
+    cache.unlink()
+    (cache / "inside").mkdir(parents=True)
     before = badinputs.snapshot(built)
     code, output = _build(built)
     assert code == 1
-    assert f"cannot write out/{cache.name}: a file is in the way" in output, output
+    assert f"cannot write out/{cache.name}: a folder is in the way" in output, output
     _assert_untouched(built, before)
-    cache.unlink()
+    shutil.rmtree(cache)
     assert _build(built)[0] == 0
 
 

@@ -11,7 +11,9 @@ import hashlib
 import marshal
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,26 +23,14 @@ import deckgen.build.load
 import deckgen.kinds.folder
 import deckgen.kinds.notefile
 from ankitest import Collection, import_package
+from conftest import Parsed
 from deckgen.build.core import BuildReport, build
 from deckgen.source.errors import Findings, InvalidCards
 from deckgen.source.messages import validate
-from deckgen.source.yamldoc import Document, read_yaml
+from deckgen.source.yamldoc import Document
 from deckgen.state import cache as buildcache
 
 Edit = Callable[[Path], None]
-
-
-class Parsed:
-    """Counts the files that a build parses."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.names: list[str] = []
-
-        def counting(path: Path, *, root: Path | None = None) -> object:
-            self.names.append(path.name)
-            return read_yaml(path, root=root)
-
-        monkeypatch.setattr(deckgen.kinds.folder, "read_yaml", counting)
 
 
 def _sha256(path: Path) -> str:
@@ -83,9 +73,10 @@ def _incremental_and_full(
 
 
 def _index(out: Path, cards: Path) -> list[object]:
-    """The cache index's entries (after the header, which names a collection by uuid)."""
-    raw = (buildcache.cache_dir(out, cards) / "index.marshal").read_bytes()
-    return [marshal.loads(entry) for entry in buildcache._entries(buildcache._checked(raw))][1:]
+    """The cache's entry for each note file, by name."""
+    with closing(sqlite3.connect(buildcache.cache_path(out, cards))) as connection:
+        rows = connection.execute("SELECT entry FROM deckgen_files ORDER BY name").fetchall()
+    return [marshal.loads(entry) for (entry,) in rows]
 
 
 EDITS = {
@@ -232,55 +223,63 @@ def test_a_lock_changed_since_the_last_build_is_not_trusted(
     assert not report.changes.unchanged  # every note is new to this lock
 
 
-def _change_a_name(path: Path) -> None:
-    """One byte of GB14's English name, which its diagram's occlusion note shows."""
-    data = path.read_bytes()
-    assert b"Yang White" in data
-    path.write_bytes(data.replace(b"Yang White", b"Yang Whitf"))
+def _sql(statement: str, *values: object) -> Callable[[Path], None]:
+    def spoil(path: Path) -> None:
+        with closing(sqlite3.connect(path)) as connection, connection:
+            connection.execute(statement, values)
+
+    return spoil
 
 
 def _shift_places(path: Path) -> None:
-    settings, placed = marshal.loads(path.read_bytes())
-    shifted = {
-        digest: (start + 1, length, check) for digest, (start, length, check) in placed.items()
-    }
-    path.write_bytes(marshal.dumps((settings, shifted)))
+    with closing(sqlite3.connect(path)) as connection, connection:
+        (raw,) = connection.execute(
+            "SELECT value FROM deckgen_meta WHERE key = 'blocks'"
+        ).fetchone()
+        settings, placed = marshal.loads(raw)
+        shifted = {
+            digest: (start + 1, length, check) for digest, (start, length, check) in placed.items()
+        }
+        value = marshal.dumps((settings, shifted))
+        connection.execute("UPDATE deckgen_meta SET value = ? WHERE key = 'blocks'", (value,))
 
 
 Spoil = Callable[[Path], object]
+_META = "UPDATE deckgen_meta SET value = ? WHERE key = ?"
 
-CACHE_DAMAGE: dict[str, tuple[str, Spoil]] = {
-    "index cut short": ("index.marshal", lambda path: path.write_bytes(path.read_bytes()[:100])),
-    "index with one byte changed": ("index.marshal", _change_a_name),
-    "collection replaced": ("collection", lambda path: path.write_bytes(b"not a collection")),
-    "block places shifted": ("blocks.marshal", _shift_places),
-    "block places not a mapping": ("blocks.marshal", lambda p: p.write_bytes(marshal.dumps(1))),
+#: Damage to the cache file, and whether the build must then read every file again.
+CACHE_DAMAGE: dict[str, tuple[Spoil, bool]] = {
+    "file cut short": (lambda path: path.write_bytes(path.read_bytes()[:100]), True),
+    "file replaced": (lambda path: path.write_bytes(b"not a cache"), True),
+    "an entry that is not one": (_sql("UPDATE deckgen_files SET entry = x'00'"), True),
+    "no entries table": (_sql("DROP TABLE deckgen_files"), True),
+    "header of the wrong type": (_sql(_META, marshal.dumps(1), "header"), True),
+    "block places shifted": (_shift_places, False),
+    "block places not a mapping": (_sql(_META, marshal.dumps(1), "blocks"), False),
     "file stats of the wrong types": (
-        "hashes.marshal",
-        lambda path: path.write_bytes(marshal.dumps((1, {"cards/deck.yaml": 5}))),
+        _sql(_META, marshal.dumps({"cards/deck.yaml": 5}), "hashes"),
+        False,
     ),
+    "state of the wrong type": (_sql(_META, marshal.dumps(1), "state"), False),
 }
 
 
 @pytest.mark.parametrize("damage", CACHE_DAMAGE.values(), ids=CACHE_DAMAGE.keys())
 def test_a_damaged_cache_is_ignored(
-    damage: tuple[str, Spoil], mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    damage: tuple[Spoil, bool], mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever part of the cache is damaged, the build gives what a build from scratch
-    gives (a damaged index or collection: everything is read again)."""
-    name, spoil = damage
-    folder = buildcache.cache_dir(tmp_path / "out", mini_cards)
+    gives (a damaged file or entries: everything is read again)."""
+    spoil, read_again = damage
+    path = buildcache.cache_path(tmp_path / "out", mini_cards)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     build(cards_dir=mini_cards, out_dir=tmp_path / "out")
-    (path,) = folder.glob("collection-*") if name == "collection" else [folder / name]
-    if name == "hashes.marshal":  # written only for files settled when hashed
-        path.write_bytes(b"")
     spoil(path)
     lock_before = (mini_cards / "deckgen.lock").read_bytes()
     EDITS["a fact's answer"](mini_cards)
     parsed = Parsed(monkeypatch)
     second = build(cards_dir=mini_cards, out_dir=tmp_path / "out")
-    if name in ("index.marshal", "collection"):
+    if read_again:
         assert len(parsed.names) == 9
     fresh = tmp_path / "fresh"
     shutil.copytree(mini_cards, fresh)

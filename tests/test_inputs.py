@@ -14,7 +14,6 @@ import deckgen.state.nochange
 from deckgen.build.core import build
 from deckgen.source.errors import InvalidCards
 from deckgen.source.files import scan
-from deckgen.state.commit import Commit
 from deckgen.state.nochange import Inputs
 
 HOUR_NS = 3600 * 10**9
@@ -53,28 +52,19 @@ def _wait_to_settle() -> None:
     time.sleep(deckgen.state.nochange.SETTLE_NS / 1e9 + 0.05)
 
 
-def _hashed_when_settled(cards: Path, known: Path) -> Inputs:
+def _hashed_when_settled(cards: Path) -> Inputs:
     """The inputs hashed (and their stats kept) once every file has settled."""
     _settle(cards)
     _wait_to_settle()
-    inputs = Inputs(scan(cards), known=known)
-    _remember(inputs)
-    return inputs
-
-
-def _remember(inputs: Inputs) -> None:
-    with Commit() as commit:
-        inputs.remember(commit)
-        commit.commit()
+    return Inputs(scan(cards))
 
 
 def test_files_as_they_were_are_not_read_again(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    known = tmp_path / "hashes.marshal"
-    first = _hashed_when_settled(mini_cards, known)
+    first = _hashed_when_settled(mini_cards)
     reads = Reads(monkeypatch)
-    second = Inputs(scan(mini_cards), known=known)
+    second = Inputs(scan(mini_cards), known=first.hashed)
     assert reads.names == []
     assert second.digest == first.digest
 
@@ -82,15 +72,14 @@ def test_files_as_they_were_are_not_read_again(
 def test_an_edit_that_keeps_size_and_modification_time_is_seen(
     mini_cards: Path, tmp_path: Path
 ) -> None:
-    known = tmp_path / "hashes.marshal"
-    first = _hashed_when_settled(mini_cards, known)
+    first = _hashed_when_settled(mini_cards)
     fact = mini_cards / "facts" / "imaging.yaml"
     before = fact.stat()
     text = fact.read_text(encoding="utf-8")
     fact.write_text(text.replace("MRI", "mri", 1), encoding="utf-8")  # same size
     os.utime(fact, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same mtime too
     assert fact.stat().st_size == before.st_size
-    assert Inputs(scan(mini_cards), known=known).digest != first.digest
+    assert Inputs(scan(mini_cards), known=first.hashed).digest != first.digest
 
 
 def test_a_file_changed_just_before_it_was_hashed_is_read_again(
@@ -98,13 +87,12 @@ def test_a_file_changed_just_before_it_was_hashed_is_read_again(
 ) -> None:
     """A write in the same clock tick as the hashing could leave size and times as they
     were: such a file's stat is not trusted."""
-    known = tmp_path / "hashes.marshal"
     _settle(mini_cards)
     _wait_to_settle()
     (mini_cards / "facts" / "imaging.yaml").touch()
-    _remember(Inputs(scan(mini_cards), known=known))
+    first = Inputs(scan(mini_cards))
     reads = Reads(monkeypatch)
-    Inputs(scan(mini_cards), known=known)
+    Inputs(scan(mini_cards), known=first.hashed)
     assert reads.names == ["imaging.yaml"]
 
 

@@ -113,7 +113,8 @@ def _one_at_a_time(
             sweep(out_dir)
             for cards_dir in cards_dirs:
                 sweep(cards_dir, prefix=LOCK_FILE)
-                sweep(buildcache.cache_dir(out_dir, cards_dir))
+                buildcache.drop_legacy(out_dir, cards_dir)
+
         yield
 
 
@@ -134,14 +135,14 @@ def build_each(
         plans: list[_Plan] = []
         for cards_dir in cards_dirs:
             listing = scan(cards_dir) if cards_dir.is_dir() else None
-            known = buildcache.known_hashes(out_dir, cards_dir)
+            state = buildcache.cache_path(out_dir, cards_dir)
+            known = buildcache.known_hashes(state)
             inputs = buildstate.Inputs(listing, known=known) if listing else None
-            state = buildstate.state_path(out_dir, cards_dir)
-            saved = buildstate.load_unchanged(state, inputs=inputs.digest) if inputs else None
+            saved = buildcache.unchanged_report(state, inputs=inputs.digest) if inputs else None
             if saved is not None and not (strict and saved["warnings"]):
                 plans.append(_Plan(cards_dir, inputs, state, saved=saved))
             else:
-                cache = buildcache.load(out_dir, cards_dir, inputs) if inputs else None
+                cache = buildcache.load(state, cards_dir, inputs) if inputs else None
                 folder = _prepare(
                     cards_dir,
                     strict=strict,
@@ -156,8 +157,9 @@ def build_each(
             reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
             commit.commit()
         for plan in plans:
-            if plan.collection is not None:
-                buildcache.prune(out_dir, plan.cards_dir, keep=plan.collection)
+            if plan.saved is not None and plan.inputs is not None and not dry_run:
+                # Files touched but the same: not read next time.
+                buildcache.remember_hashes(plan.state, plan.inputs)
     return reports
 
 
@@ -167,10 +169,9 @@ class _Plan:
 
     cards_dir: Path
     inputs: buildstate.Inputs | None
-    state: Path
+    state: Path  # the cache file (see `deckgen.state.cache`)
     saved: dict[str, Any] | None = None
     folder: _Folder | None = None
-    collection: str | None = None  # its name in the cache, once staged
 
     def target(self, out_dir: Path) -> Path:
         if self.saved is not None:
@@ -181,13 +182,11 @@ class _Plan:
     def finish(self, out_dir: Path, *, dry_run: bool, commit: Commit) -> BuildReport:
         """The report of this folder's build; unless `dry_run`, its files are staged."""
         if self.saved is not None:
-            if not dry_run and self.inputs is not None:
-                self.inputs.remember(commit)  # files touched but the same: not read next time
             return _unchanged_report(self.saved, out_dir=out_dir, dry_run=dry_run)
         assert self.folder is not None and self.inputs is not None  # validated folders only
         folder, inputs = self.folder, self.inputs
         target = self.target(out_dir)
-        earlier = {} if dry_run else buildcache.deflated_blocks(out_dir, self.cards_dir, target)
+        earlier = {} if dry_run else buildcache.deflated_blocks(self.state, target)
         deflater = Deflater(earlier)
 
         def remember(
@@ -198,27 +197,24 @@ class _Plan:
                 inputs.written(LOCK_FILE, digest)
             for name, digest in folder.cards.read.items():  # as parsed, if changed since
                 inputs.written(name, digest)
-            self.collection = buildcache.save(
+            with failing_as(target):
+                written = file_sha256(package)
+            buildcache.stage(
                 commit,
-                out_dir,
-                self.cards_dir,
+                self.state,
+                collection=collection,
                 inputs=inputs,
                 cards=folder.cards,
                 reads=folder.reads,
                 packaged=folder.packaged,
-                collection=collection,
                 placed=deflater.placed,
+                report=report,
+                output_sha256=written,
                 previous=folder.cache,
                 kept=folder.kept,
             )
-            inputs.remember(commit)
-            with failing_as(target):
-                written = file_sha256(package)
-            buildstate.save(
-                commit, self.state, inputs=inputs.digest, report=report, output_sha256=written
-            )
 
-        previous = folder.cache.collection if folder.cache else None
+        previous = folder.cache.path if folder.cache else None
         return _package(
             [folder],
             target=target,

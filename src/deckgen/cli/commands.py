@@ -305,14 +305,41 @@ class _KindChoice(click.Choice):  # type: ignore[type-arg]
         pass
 
 
-@cli.command("new")
+class _KindsCommand(click.Command):
+    """A command whose help names the registered kinds as they are when it is shown:
+    '{kinds}' in it becomes 'point, concept, condition or fact', and '{schemas}' the
+    schema files' names ('point, concept, condition, fact, deck and sources')."""
+
+    _help_text: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        if self._help_text is None:
+            return None
+        names = [kind.name for kind in registry.kinds()]
+        return self._help_text.replace("{kinds}", _listed(names, "or")).replace(
+            "{schemas}", _listed([*names, "deck", "sources"], "and")
+        )
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_text = value
+
+
+def _listed(names: list[str], conjunction: str) -> str:
+    """'a, b, c' with the last joined by `conjunction`: 'a, b or c'."""
+    head = ", ".join(names[:-1])
+    return f"{head} {conjunction} {names[-1]}" if head else "".join(names)
+
+
+@cli.command("new", cls=_KindsCommand)
 @click.argument("kind", type=_KindChoice())
 @click.argument("note_id", metavar="ID")
 @CARDS_OPTION
 def new_command(kind: str, note_id: str, cards_dir: Path) -> None:
     """Write a YAML skeleton for a new note, with every field and short comments.
 
-    KIND is point, concept, condition or fact; ID is a point's code (e.g. ST7) or a
+    KIND is {kinds}; ID is a point's code (e.g. ST7) or a
     lower-case id (e.g. liver-wind). Never overwrites an existing file; `deckgen check`
     then points at each blank still to fill in.
 
@@ -344,12 +371,12 @@ def stats_command(cards_dir: Path) -> None:
     _echo(format_stats(stats_of(cards_dir)))
 
 
-@cli.command("schema")
+@cli.command("schema", cls=_KindsCommand)
 @_out_option("schemas", "Folder the JSON Schema files are written to.")
 def schema_command(out_dir: Path) -> None:
     """Write JSON Schemas of the YAML files, for completion and checking in your editor.
 
-    Writes point, concept, condition, fact, deck and sources .schema.json files.
+    Writes {schemas} .schema.json files.
 
     \b
     Example:

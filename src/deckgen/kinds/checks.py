@@ -144,8 +144,8 @@ def check_order(
 
 def check_deck_names(deck: Document, kinds: Sequence[Kind[Any, Any]], findings: Findings) -> None:
     """The deck's name and its subdecks' as Anki would keep them: no empty part between
-    '::' (Anki would call it 'blank'), and four subdecks that Anki tells apart (it does
-    not tell names apart by case)."""
+    '::' (Anki would call it 'blank'), and one subdeck per kind, each one Anki tells apart
+    from the others (it does not tell names apart by case)."""
     name = text_of(field_of(deck, "name"))
     if name and has_empty_part(name):
         findings.error(deck.problem(("name",), f"name: {_EMPTY_PART.format(name)}"))

@@ -46,8 +46,8 @@ class DeckConfig(Strict):
     )
     order: list[Text] = Field(
         default_factory=list,
-        description="Note ids (point codes, concept, condition and fact ids) in the order their "
-        "new cards should appear; notes not listed follow in file-name order.",
+        description="Note ids in the order their new cards should appear; notes not listed "
+        "follow in file-name order.",
     )
 
     def subdeck(self, folder: str) -> str:
@@ -62,12 +62,28 @@ def deck_model(kinds: Sequence[Kind[Any, Any]]) -> type[DeckConfig]:
         kind.folder: (Text, Field(kind.subdeck, description=kind.subdeck_help)) for kind in kinds
     }
     subdecks = create_model("Subdecks", __base__=Subdecks, **fields)
+    order = (
+        f"Note ids ({_note_ids(kinds)}) in the order their new cards should appear; notes not "
+        "listed follow in file-name order."
+    )
     return create_model(
         "DeckConfig",
         __base__=DeckConfig,
         __doc__=DeckConfig.__doc__,
         subdecks=(subdecks, Field(default_factory=subdecks)),
+        order=(list[Text], Field(default_factory=list, description=order)),
     )
+
+
+def _note_ids(kinds: Sequence[Kind[Any, Any]]) -> str:
+    """What the kinds' note ids are called: 'point codes, concept, condition and fact ids'
+    (a note's id is its `id_key`)."""
+    named = [kind.name for kind in kinds if kind.id_key == "id"]
+    parts = [f"{kind.name} {kind.id_key}s" for kind in kinds if kind.id_key != "id"]
+    if named:
+        head, last = ", ".join(named[:-1]), named[-1]
+        parts.append(f"{head} and {last} ids" if head else f"{last} ids")
+    return ", ".join(parts)
 
 
 class Source(Strict):

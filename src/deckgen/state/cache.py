@@ -1,29 +1,35 @@
-"""What the last build of a cards folder parsed and shipped, so that the next build reads
-again only the note files that changed and reuses the rest.
+"""What the last build of a cards folder read and wrote, so that the next build does only
+the work that changed: one SQLite file per cards folder in the (git-ignored) output folder.
 
-The cache sits in the (git-ignored) output folder, one subfolder per cards folder: that
-build's collection and, per note file, its digest, its parsed data, its own warnings and
-the notes its record gave. It is used only while everything else is as it was: the same
-deckgen and libraries, the same deck.yaml, sources.yaml and images, and the lock as that
-build wrote it. A note file with the same digest then parses to the same record, and that
-record to the same notes, which the lock already holds: they are shipped as they were.
-Their rows are copied from the last collection, and their lock lines are kept verbatim.
-A record's notes are reused only if what they read of other files (`Kind.reads`, the
-cache contract) is as it was too.
+The file is that build's Anki collection (whose rows are copied for notes reused) with
+deckgen's own tables beside Anki's:
+
+- `deckgen_files`: per note file, its digest, its parsed data, its summary, its own
+  warnings, the notes its record gave and the digest of what they read of other files
+  (`Kind.reads`, the cache contract);
+- `deckgen_meta`: the build's header (deckgen, Python, the other inputs, the lock as
+  written), its state (the digest of every input, the .apkg's digest and the report: a
+  rebuild with nothing changed does no work), where the package holds each compressed
+  block, and the stat and digest of each input hashed.
+
+A build writes the whole file beside the others it writes and renames it into place with
+them (see `commit`); a rebuild with nothing changed updates the hashes in place, in one
+transaction. A file that cannot be read as written is ignored: the build does all its work.
 """
 
 from __future__ import annotations
 
+import json
 import marshal
 import shutil
+import sqlite3
 import sys
-import uuid
-import zlib
 from collections.abc import Container, Iterable, Iterator, Mapping
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, BinaryIO
+from typing import Any
 
 from deckgen.anki.package import PackagedNote
 from deckgen.anki.zipwrite import DEFLATE_SETTINGS, Placed, blocks_in
@@ -32,36 +38,86 @@ from deckgen.kinds.folder import Cards, is_note_file
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.spec import KeptNote
 from deckgen.source.errors import problem_at
-from deckgen.source.files import read_regular
-from deckgen.state.commit import Commit
+from deckgen.source.files import file_digest, read_regular
+from deckgen.state.commit import Commit, WriteFailed
 from deckgen.state.lock import LOCK_FILE
-from deckgen.state.nochange import Inputs, digest_of, folder_digest
+from deckgen.state.nochange import Inputs, Known, digest_of, folder_digest, plain
 
 CACHE_PREFIX = ".deckgen-cache-"
-CACHE_VERSION = 7
-_INDEX = "index.marshal"
-_BLOCKS = "blocks.marshal"
+CACHE_VERSION = 8
+
+_SCHEMA = """
+CREATE TABLE deckgen_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE deckgen_files (name TEXT PRIMARY KEY, entry BLOB NOT NULL);
+"""
 
 
-def cache_dir(out_dir: Path, cards_dir: Path) -> Path:
-    return out_dir / f"{CACHE_PREFIX}{folder_digest(cards_dir)}"
+def cache_path(out_dir: Path, cards_dir: Path) -> Path:
+    """The cache file of one cards folder built into `out_dir`."""
+    return out_dir / f"{CACHE_PREFIX}{folder_digest(cards_dir)}.sqlite"
 
 
-def known_hashes(out_dir: Path, cards_dir: Path) -> Path:
-    """Where `buildstate.Inputs` keeps the stat and digest of each input it hashed."""
-    return cache_dir(out_dir, cards_dir) / "hashes.marshal"
+@contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """The cache file, open for reading; None if there is none or it is not a regular file."""
+    try:
+        if not S_ISREG(path.lstat().st_mode):
+            raise FileNotFoundError(path)
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except (OSError, sqlite3.Error):
+        yield None
+        return
+    with closing(connection):
+        yield connection
+
+
+def _meta(connection: sqlite3.Connection | None, *keys: str) -> dict[str, Any]:
+    """The `deckgen_meta` values of `keys` (unmarshalled) that the file has."""
+    if connection is None:
+        return {}
+    marks = ",".join("?" * len(keys))
+    try:
+        rows = connection.execute(
+            f"SELECT key, value FROM deckgen_meta WHERE key IN ({marks})", keys
+        ).fetchall()
+        return {key: marshal.loads(value) for key, value in rows}
+    except (sqlite3.Error, EOFError, ValueError, TypeError):
+        return {}
+
+
+def known_hashes(path: Path) -> dict[str, Known]:
+    """The stat and digest of each input the last build hashed (see `nochange.Inputs`)."""
+    with _reading(path) as connection:
+        found = _meta(connection, "hashes").get("hashes")
+    return _well_formed(found)
+
+
+def unchanged_report(path: Path, *, inputs: str) -> dict[str, Any] | None:
+    """The last build's report, if its inputs are `inputs` and its .apkg is still the one
+    it wrote (then building again would only write the same bytes)."""
+    with _reading(path) as connection:
+        state = _meta(connection, "state").get("state")
+    try:
+        saved = json.loads(state) if isinstance(state, (str, bytes)) else None
+    except ValueError:
+        return None
+    if not isinstance(saved, dict) or saved.get("inputs") != inputs:
+        return None
+    output = path.parent / Path(str(saved.get("output"))).name
+    if file_digest(output) != saved.get("output_sha256"):
+        return None
+    report = saved.get("report")
+    return report if isinstance(report, dict) else None
 
 
 @dataclass(frozen=True)
 class Cache:
     """The reusable part of the last build: note files unchanged since, and their notes."""
 
+    path: Path  # the file, whose collection holds the notes' rows
     files: dict[str, NoteFile]  # by name, e.g. 'points/ST2.yaml'
     notes: dict[str, tuple[KeptNote, ...]]  # by record key, e.g. 'point:ST2'
     reads: dict[str, str]  # what each record's notes read of other files, by record key
-    collection: Path
-    entries: dict[str, memoryview]  # each file's index entry as read, by name
-    context: str  # `_context` of the inputs it was made from, as they are now
 
     def kept(self, cards: Cards, reads: Mapping[str, str]) -> dict[str, tuple[KeptNote, ...]]:
         """The notes to ship as they were: those of the records read from unchanged files
@@ -77,50 +133,46 @@ class Cache:
         }
 
 
-def load(out_dir: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
-    """The cache of the last build, or None if there is none or it cannot be used."""
-    folder = cache_dir(out_dir, cards_dir)
+def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
+    """The cache of the last build, or None if there is none or it cannot be used: only
+    while everything but the note files is as it was (the same deckgen, libraries,
+    deck.yaml, sources.yaml and images, and the lock as that build wrote it), and only
+    the note files whose digest is the same."""
+    kinds = {kind.folder: kind for kind in registry.kinds()}
     files: dict[str, NoteFile] = {}
     notes: dict[str, tuple[KeptNote, ...]] = {}
     reads: dict[str, str] = {}
-    raws: dict[str, memoryview] = {}
-    kinds = {kind.folder: kind for kind in registry.kinds()}
-    try:
-        entries = _entries(_checked(read_regular(folder / _INDEX)))
-        header, index = marshal.loads(next(entries))
-        context = _context(inputs)
-        if header != _header(inputs, context):
+    with _reading(path) as connection:
+        if _meta(connection, "header").get("header") != _header(inputs) or connection is None:
             return None
-        for raw in entries:
-            name, digest, data, stored, warnings, kept, read = marshal.loads(raw)
-            if inputs.files.get(f"cards/{name}") != digest:
-                continue
-            raws[name] = raw
-            kind = kinds[name.partition("/")[0]]
-            summary = kind.summary_type.restored(stored)
-            problems = tuple(problem_at(cards_dir / name, *warning) for warning in warnings)
-            file = NoteFile(cards_dir, name, kind, data, summary, problems)
-            files[name] = file
-            notes[file.key] = tuple(KeptNote(*note) for note in kept)
-            if read:
-                reads[file.key] = read
-        collection = folder / str(index["collection"])
-        stat = collection.lstat()
-        if not S_ISREG(stat.st_mode):
+        try:
+            for (raw,) in connection.execute("SELECT entry FROM deckgen_files"):
+                name, digest, data, stored, warnings, kept, read = marshal.loads(raw)
+                kind = kinds.get(name.partition("/")[0])
+                if kind is None or inputs.files.get(f"cards/{name}") != digest:
+                    continue
+                summary = kind.summary_type.restored(stored)
+                problems = tuple(problem_at(cards_dir / name, *w) for w in warnings)
+                file = NoteFile(cards_dir, name, kind, data, summary, problems)
+                files[name] = file
+                notes[file.key] = tuple(KeptNote(*note) for note in kept)
+                if read:
+                    reads[file.key] = read
+        except (sqlite3.Error, EOFError, ValueError, TypeError):
             return None
-        if (stat.st_size, stat.st_mtime_ns) != tuple(index["collection_stat"]):
-            return None
-    except Exception:
-        return None
-    return Cache(files, notes, reads, collection, raws, context)
+    return Cache(path, files, notes, reads)
 
 
-def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes, memoryview]:
+def deflated_blocks(path: Path, package: Path) -> dict[bytes, memoryview]:
     """The blocks the last build compressed into `package` (see `zipwrite`), those still
     there as written. They depend on nothing but their content, so they serve even when
     the rest of the cache does not."""
+    with _reading(path) as connection:
+        found = _meta(connection, "blocks").get("blocks")
+    if not isinstance(found, tuple) or len(found) != 2:
+        return {}
     try:
-        settings, placed = marshal.loads(read_regular(cache_dir(out_dir, cards_dir) / _BLOCKS))
+        settings, placed = found
         if settings != DEFLATE_SETTINGS:
             return {}
         return blocks_in(read_regular(package), placed)
@@ -128,126 +180,147 @@ def deflated_blocks(out_dir: Path, cards_dir: Path, package: Path) -> dict[bytes
         return {}
 
 
-def save(
+def stage(
     commit: Commit,
-    out_dir: Path,
-    cards_dir: Path,
+    path: Path,
     *,
+    collection: Path,
     inputs: Inputs,
     cards: Cards,
     reads: Mapping[str, str],
     packaged: Iterable[PackagedNote],
-    collection: Path,
     placed: Mapping[bytes, Placed],
+    report: Any,
+    output_sha256: str,
     previous: Cache | None = None,
     kept: Container[str] = (),
-) -> str:
-    """Stage what this build read and wrote, for the next one: `collection` is moved into
-    the cache, and where the package holds each compressed block (`Deflater.placed`) is
-    noted. A file of the `previous` cache whose record's notes were `kept` keeps its
-    entry as it was. Returns the collection's name in the cache: once committed, `prune`
-    removes the others."""
-    folder = cache_dir(out_dir, cards_dir)
-    commit.stage_bytes(folder / _BLOCKS, marshal.dumps((DEFLATE_SETTINGS, dict(placed))))
+) -> None:
+    """Write what this build read and wrote into its `collection` (already packaged),
+    and stage it as the cache file at `path`. A file of the `previous` cache whose
+    record's notes were `kept` keeps its entry as it was."""
     by_record: dict[str, list[tuple[str, str, int, int, str, str]]] = {}
     for note in packaged:
-        if note.origin and not note.kept:  # a kept record's entry is written back as read
+        if note.origin and not note.kept:  # a kept record's entry is copied as it was
             shipped = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
             by_record.setdefault(note.origin, []).append(shipped)
-    name = f"collection-{uuid.uuid4().hex}.anki2"
-    stat = commit.stage_file(folder / name, collection).stat()  # the same file once renamed
-    index = {
-        "collection": name,
-        "collection_stat": (stat.st_size, stat.st_mtime_ns),  # a changed file is not used
+    state = {
+        "inputs": inputs.digest,
+        "output": report.output.name,
+        "output_sha256": output_sha256,
+        "report": report,
     }
+    meta: dict[str, Any] = {
+        "header": _header(inputs),
+        "state": json.dumps(state, ensure_ascii=False, default=plain),
+        "blocks": (DEFLATE_SETTINGS, dict(placed)),
+        "hashes": inputs.hashed,
+    }
+    copied = {file.name for file in cards.files if file.key in kept} if previous else set()
+    entries = (
+        (
+            file.name,
+            marshal.dumps(
+                (
+                    file.name,
+                    inputs.files.get(f"cards/{file.name}", ""),
+                    file.data,
+                    file.summary.stored(),
+                    tuple((w.line, w.column, w.message) for w in file.warnings),
+                    tuple(by_record.get(file.key, ())),
+                    reads.get(file.key, ""),
+                )
+            ),
+        )
+        for file in cards.files
+        if file.name not in copied
+    )
+    try:
+        _write(collection, meta, entries, copied, previous)
+    except sqlite3.DatabaseError as exc:  # the disk full, say: the build writes nothing
+        raise WriteFailed(path.parent, str(exc)) from None
+    commit.stage_file(path, collection)
 
-    def write(stream: BinaryIO) -> None:  # one entry at a time: never all in memory at once
-        context = previous.context if previous else _context(inputs)  # the same inputs
-        check = _write_entry(stream, (_header(inputs, context), index), 0)
-        for file in cards.files:
-            raw = previous.entries.get(file.name) if previous and file.key in kept else None
-            if raw is not None:
-                check = _write_marshalled(stream, raw, check)
-                continue
-            entry = (
-                file.name,
-                inputs.files.get(f"cards/{file.name}", ""),
-                file.data,
-                file.summary.stored(),
-                tuple((w.line, w.column, w.message) for w in file.warnings),
-                tuple(by_record.get(file.key, ())),
-                reads.get(file.key, ""),
+
+def _write(
+    collection: Path,
+    meta: Mapping[str, Any],
+    entries: Iterable[tuple[str, bytes]],
+    copied: set[str],
+    previous: Cache | None,
+) -> None:
+    """Add deckgen's tables to the collection: `meta`, the `entries` of the note files
+    read, and those of the files `copied` from the `previous` cache as they were."""
+    with closing(sqlite3.connect(collection)) as connection, connection:
+        connection.executescript(_SCHEMA)
+        connection.executemany(
+            "INSERT INTO deckgen_meta VALUES (?, ?)",
+            ((key, marshal.dumps(value)) for key, value in meta.items()),
+        )
+        if previous is not None and copied:
+            connection.execute("ATTACH DATABASE ? AS previous", (str(previous.path),))
+            connection.execute("CREATE TEMP TABLE copied (name TEXT PRIMARY KEY)")
+            connection.executemany("INSERT INTO temp.copied VALUES (?)", ((n,) for n in copied))
+            connection.execute(
+                "INSERT INTO deckgen_files SELECT f.name, f.entry FROM previous.deckgen_files f"
+                " JOIN temp.copied c ON c.name = f.name"
             )
-            check = _write_entry(stream, entry, check)
-        stream.write(check.to_bytes(4, "little"))
-
-    commit.stage(folder / _INDEX, write)
-    return name
+        connection.executemany("INSERT OR REPLACE INTO deckgen_files VALUES (?, ?)", entries)
 
 
-def prune(out_dir: Path, cards_dir: Path, *, keep: str) -> None:
-    """Remove the collections of earlier builds: all but the one named `keep`."""
-    for old in cache_dir(out_dir, cards_dir).glob("collection-*.anki2"):
-        if old.name != keep:
-            old.unlink(missing_ok=True)
+def remember_hashes(path: Path, inputs: Inputs) -> None:
+    """After a rebuild with nothing changed: keep the stat and digest of the inputs it
+    hashed (files touched but the same are not read next time), in place."""
+    if not inputs.rehashed:
+        return
+    with suppress(OSError, sqlite3.Error):
+        if not S_ISREG(path.lstat().st_mode):
+            return
+        with closing(sqlite3.connect(path)) as connection, connection:
+            connection.execute(
+                "UPDATE deckgen_meta SET value = ? WHERE key = 'hashes'",
+                (marshal.dumps(inputs.hashed),),
+            )
 
 
-def _write_entry(stream: BinaryIO, value: Any, check: int) -> int:
-    """One index entry: its length, then its value marshalled. Returns the CRC-32 of the
-    index so far, which ends the index (see `_checked`)."""
-    return _write_marshalled(stream, marshal.dumps(value), check)
+def drop_legacy(out_dir: Path, cards_dir: Path) -> None:
+    """Remove what deckgen 0.1's builds kept instead (a folder and a state file)."""
+    digest = folder_digest(cards_dir)
+    folder = out_dir / f"{CACHE_PREFIX}{digest}"
+    with suppress(OSError):  # a cache: what cannot be removed does no harm
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+        state = out_dir / f".deckgen-state-{digest}.json"
+        if state.is_file():
+            state.unlink()
 
 
-def _write_marshalled(stream: BinaryIO, data: bytes | memoryview, check: int) -> int:
-    length = len(data).to_bytes(4, "little")
-    stream.write(length)
-    stream.write(data)
-    return zlib.crc32(data, zlib.crc32(length, check))
-
-
-def _checked(raw: bytes) -> bytes:
-    """The entries of an index, once its CRC-32 shows it whole and as written."""
-    body, check = raw[:-4], raw[-4:]
-    if len(check) != 4 or zlib.crc32(body) != int.from_bytes(check, "little"):
-        raise ValueError("damaged cache index")
-    return body
-
-
-def _entries(raw: bytes) -> Iterator[memoryview]:
-    """The entries of an index, each still marshalled (see `_write_entry`). The file is
-    read whole first: `marshal.load` on a stream makes a read call per value, which at
-    20,000 note files cost more than the decoding."""
-    view, start = memoryview(raw), 0
-    while start < len(view):
-        length = int.from_bytes(view[start : start + 4], "little")
-        start += 4
-        if start + length > len(view):
-            raise EOFError("index entry cut short")
-        yield view[start : start + length]
-        start += length
-
-
-def forget(out_dir: Path, cards_dir: Path) -> None:
+def forget(path: Path) -> None:
     """Drop the cache, so that the next build reads and makes everything again."""
-    shutil.rmtree(cache_dir(out_dir, cards_dir), ignore_errors=True)
+    path.unlink(missing_ok=True)
 
 
-def _header(inputs: Inputs, context: str) -> tuple[object, ...]:
-    """What must be as it was for the cache to be used: deckgen, Python, the `_context`,
-    and the lock as the build wrote it."""
-    return (CACHE_VERSION, sys.version, context, inputs.files.get(f"cards/{LOCK_FILE}"))
-
-
-def _context(inputs: Inputs) -> str:
-    """A digest of every input but the note files and the lock."""
+def _header(inputs: Inputs) -> tuple[object, ...]:
+    """What must be as it was for the cache to be used: deckgen, Python, every input but
+    the note files and the lock, and the lock as the build wrote it."""
     lock = f"cards/{LOCK_FILE}"
-    return digest_of(
+    others = digest_of(
         (name, digest)
         for name, digest in inputs.files.items()
         if name != lock and not _is_note_file(name)
     )
+    return (CACHE_VERSION, sys.version, others, inputs.files.get(lock))
 
 
 def _is_note_file(name: str) -> bool:
     """Whether an input is a note file, e.g. 'cards/points/ST2.yaml'."""
     return name.startswith("cards/") and is_note_file(name[6:])
+
+
+def _well_formed(found: Any) -> dict[str, Known]:
+    if not isinstance(found, dict):
+        return {}
+    fine = all(
+        type(entry) is tuple and len(entry) == 5 and type(entry[4]) is str
+        for entry in found.values()
+    )
+    return found if fine else {}  # damaged: hash every file again

@@ -1,53 +1,35 @@
-"""What the last build saw and wrote, so that a rebuild with nothing changed does no work.
+"""What a build reads, as digests: so that a rebuild with nothing changed does no work.
 
-The state file sits beside the .apkg (in the git-ignored build folder). It holds a digest of
-every input — each file under the cards folder (the lock included) and deckgen's own code,
-templates and drawings — with the digest of the .apkg that those inputs produced and the
-report that was printed. Builds are reproducible, so when the inputs are the same and the
-.apkg is still the one written, building again would only write the same bytes.
+`Inputs` holds a digest of every input: each file under the cards folder (the lock
+included), deckgen's own code, templates and drawings, the code and templates of every
+registered kind, and the versions of the libraries that shape the output. Builds are
+reproducible, so when the inputs are the same and the .apkg is still the one written,
+building again would only write the same bytes. The cache file (`deckgen.state.cache`)
+keeps them with the report of the build they gave.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
-import marshal
+import inspect
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import deckgen
+from deckgen.kinds import registry
 from deckgen.source.errors import Problem
-from deckgen.source.files import (
-    Listing,
-    Refused,
-    file_digest,
-    file_sha256,
-    is_scratch,
-    read_regular,
-)
+from deckgen.source.files import Listing, Refused, file_sha256, is_scratch
 from deckgen.state.changes import Changes
-from deckgen.state.commit import Commit
-
-#: The state of one cards folder's build: `.deckgen-state-<folder digest>.json` in the output
-#: folder, so that several folders built into one output folder each keep their own.
-STATE_PREFIX = ".deckgen-state-"
-
-
-def state_path(out_dir: Path, cards_dir: Path) -> Path:
-    return out_dir / f"{STATE_PREFIX}{folder_digest(cards_dir)}.json"
 
 
 def folder_digest(cards_dir: Path) -> str:
     """A short name for a cards folder, for the files kept about it in the output folder."""
     return hashlib.sha256(str(cards_dir.resolve()).encode()).hexdigest()[:12]
-
-
-STATE_VERSION = 1
 
 
 class Inputs:
@@ -63,15 +45,16 @@ class Inputs:
     again next time: a write within the same clock tick could otherwise go unseen.
     """
 
-    def __init__(self, listing: Listing, *, known: Path | None = None) -> None:
+    def __init__(self, listing: Listing, *, known: Mapping[str, Known] | None = None) -> None:
         self.cards_dir = listing.root
-        self._known = known if os.name == "posix" else None
         package = Path(deckgen.__file__).parent
-        self._seen = _load_known(self._known) if self._known is not None else {}
-        self._hashed: dict[str, _Known] = {}
+        self._seen = known if known is not None and os.name == "posix" else {}
+        #: The stat and digest of each file hashed whose stat may be trusted next time.
+        self.hashed: dict[str, Known] = {}
         self.files = {
-            **_hashes(_listed(listing), "cards", self._seen, self._hashed, root=listing.root),
-            **_hashes(_walked(package), "deckgen", self._seen, self._hashed),
+            **_hashes(_listed(listing), "cards", self._seen, self.hashed, root=listing.root),
+            **_hashes(_walked(package), "deckgen", self._seen, self.hashed),
+            **_hashes(_kind_files(package), "kinds", self._seen, self.hashed),
         }
         # What the build refuses or sees as a folder decides its problems: a new pipe or
         # link must be reported, not skipped as "nothing changed".
@@ -87,11 +70,10 @@ class Inputs:
         """Note the digest of a file under the cards folder that the build rewrites."""
         self.files[f"cards/{name}"] = digest
 
-    def remember(self, commit: Commit) -> None:
-        """Keep the stat and digest of the files hashed, for the next build (see `known`),
-        with the files of a build that succeeds."""
-        if self._known is not None and self._hashed != self._seen:
-            commit.stage_bytes(self._known, marshal.dumps((_KNOWN_VERSION, self._hashed)))
+    @property
+    def rehashed(self) -> bool:
+        """Whether a file was hashed anew (its stat is not what `known` said)."""
+        return self.hashed != self._seen
 
     @property
     def digest(self) -> str:
@@ -107,22 +89,7 @@ def digest_of(items: Iterable[tuple[str, str]]) -> str:
 #: How long before it was hashed a file must have last changed for its stat to be trusted.
 SETTLE_NS = 2_000_000_000
 #: A file as last hashed: (size, mtime_ns, ctime_ns, inode, sha256).
-_Known = tuple[int, int, int, int, str]
-_KNOWN_VERSION = 1
-
-
-def _load_known(path: Path) -> dict[str, _Known]:
-    try:
-        version, known = marshal.loads(read_regular(path))
-    except (Refused, EOFError, ValueError, TypeError):
-        return {}
-    if version != _KNOWN_VERSION or not isinstance(known, dict):
-        return {}
-    well_formed = all(
-        type(entry) is tuple and len(entry) == 5 and type(entry[4]) is str
-        for entry in known.values()
-    )
-    return known if well_formed else {}  # damaged: hash every file again
+Known = tuple[int, int, int, int, str]
 
 
 #: The libraries whose versions shape the output: an upgrade must rebuild.
@@ -134,6 +101,22 @@ def _library_version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "missing"
+
+
+def _kind_files(package: Path) -> Iterator[tuple[str, str]]:
+    """(name, path) of the code and template files of the registered kinds that are not
+    deckgen's own (those are hashed with deckgen): a kind's code shapes its notes."""
+    inside = str(package) + os.sep
+    seen: set[str] = set()
+    for kind in registry.kinds():
+        paths = [inspect.getsourcefile(type(kind)) or ""]
+        for notetype in kind.note_types:
+            if notetype.folder is not None:
+                paths += [str(p) for p in sorted(notetype.folder.iterdir()) if p.is_file()]
+        for path in paths:
+            if path and not path.startswith(inside) and path not in seen:
+                seen.add(path)
+                yield f"{kind.name}/{path}", path
 
 
 def _listed(listing: Listing) -> Iterator[tuple[str, str]]:
@@ -156,8 +139,8 @@ def _walked(root: Path) -> Iterator[tuple[str, str]]:
 def _hashes(
     files: Iterable[tuple[str, str]],
     label: str,
-    seen: dict[str, _Known],
-    hashed: dict[str, _Known],
+    seen: Mapping[str, Known],
+    hashed: dict[str, Known],
     *,
     root: Path | None = None,
 ) -> dict[str, str]:
@@ -183,36 +166,7 @@ def _hashes(
     return hashes
 
 
-def save(commit: Commit, path: Path, *, inputs: str, report: Any, output_sha256: str) -> None:
-    """Stage the inputs and the report of a build that writes `report.output` (whose
-    digest is `output_sha256`), to be written with it."""
-    state = {
-        "version": STATE_VERSION,
-        "inputs": inputs,
-        "output": report.output.name,
-        "output_sha256": output_sha256,
-        "report": report,
-    }
-    commit.stage_bytes(path, json.dumps(state, ensure_ascii=False, default=_plain).encode())
-
-
-def load_unchanged(path: Path, *, inputs: str) -> dict[str, Any] | None:
-    """The saved report if the inputs are the same and the .apkg is still the one written."""
-    try:
-        state = json.loads(read_regular(path))
-    except (Refused, ValueError):
-        return None
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        return None
-    if state.get("inputs") != inputs:
-        return None
-    if file_digest(path.parent / str(state.get("output"))) != state.get("output_sha256"):
-        return None
-    report = state.get("report")
-    return report if isinstance(report, dict) else None
-
-
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """JSON for what json cannot encode itself: a dataclass as a mapping of its fields (one
     level at a time: `dataclasses.asdict` would copy each of a big build's note keys), a
     path as text."""
