@@ -46,7 +46,7 @@ PHASES = (
 
 def worker(cards: Path, out: Path) -> dict[str, float]:
     """One build of `cards` into `out`, in this process; CPU seconds per phase."""
-    from deckgen.build.core import build_each
+    from deckgen.build import build_each
 
     times = {"interpreter start and imports": time.process_time()}
     for module_name, attribute, label in PHASES:

@@ -28,7 +28,7 @@ from pathlib import Path
 import anki.collection  # noqa: F401  (before anki.cards: circular import)
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from deckgen.build.core import build
+from deckgen.build import build
 
 CACHE = Path.home() / ".cache" / "deckgen-dev"
 SIZES = {"desktop": (900, 1100), "phone": (390, 844)}

@@ -12,7 +12,7 @@ import yaml
 from anki.models import NotetypeId
 
 from ankitest import Collection, import_package, revlog_count, study_all
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.build.load import load_folder
 
 pytestmark = pytest.mark.slow  # every test imports into a real Anki collection

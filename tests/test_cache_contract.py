@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import Parsed
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.kinds import registry
 from deckgen.kinds.condition import Condition, ConditionKind
 from deckgen.kinds.kind import Kind, NoteContext

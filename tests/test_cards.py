@@ -24,7 +24,7 @@ from deckgen.anki.package import (
     format_tags,
     write_skeleton,
 )
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.build.load import load_folder
 from deckgen.kinds.ids import note_guid
 from deckgen.kinds.spec import NoteSpec

@@ -68,7 +68,7 @@ def test_a_file_system_without_folder_locks_still_builds(
     not alone, leaves temporary files it did not write where they are."""
     import fcntl
 
-    from deckgen.build.core import build
+    from deckgen.build import build
 
     asked: list[int] = []
 

@@ -21,7 +21,7 @@ from deckgen.authoring.preview import kind_labels, load_preview_cards, preview_h
 from deckgen.authoring.scaffold import kind_names
 from deckgen.authoring.schemas import schema_text, schemas
 from deckgen.authoring.stats import format_stats, stats_of
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.build.load import load_folder
 from deckgen.cli.commands import cli
 from deckgen.kinds import registry

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.build.core import build
+from deckgen.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = Path(__file__).with_name("data") / "golden.json"

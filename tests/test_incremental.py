@@ -24,7 +24,7 @@ import deckgen.kinds.folder
 import deckgen.kinds.notefile
 from ankitest import Collection, import_package
 from conftest import Parsed
-from deckgen.build.core import BuildReport, build
+from deckgen.build import BuildReport, build
 from deckgen.source.errors import Findings, InvalidCards
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document

@@ -11,7 +11,7 @@ import pytest
 
 import deckgen.source.files
 import deckgen.state.nochange
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.source.errors import InvalidCards
 from deckgen.source.files import scan
 from deckgen.state.nochange import Inputs

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import Parsed
 from deckgen.anki.zipwrite import Deflater
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.state.cache import cache_path
 
 
@@ -101,7 +101,7 @@ def test_a_killed_build_process_leaves_the_previous_apkg_whole(
     script = (
         "import os, signal\n"
         "from pathlib import Path\n"
-        "from deckgen.build.core import build\n"
+        "from deckgen.build import build\n"
         "from deckgen.anki.zipwrite import Deflater\n"
         "original = Deflater.write\n"
         "def killed(self, block, stream):\n"

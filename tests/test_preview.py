@@ -19,7 +19,7 @@ import pytest
 
 from ankitest import Collection, import_package
 from deckgen.authoring.preview import kind_labels, load_preview_cards, write_preview
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.kinds.diagrams import builtin_svg as real_builtin_svg
 from deckgen.source.errors import InvalidCards
 

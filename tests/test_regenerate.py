@@ -17,7 +17,7 @@ from anki.notes import NoteId
 
 import deckgen.kinds.notetypes
 from ankitest import ALWAYS, Collection, import_package, revlog_count, study_all
-from deckgen.build.core import BuildReport, build
+from deckgen.build import BuildReport, build
 from deckgen.kinds import registry
 from deckgen.kinds.ids import note_guid
 from deckgen.kinds.kind import NoteContext

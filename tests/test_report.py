@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.build.core import BuildReport, DeckCount
+from deckgen.build import BuildReport, DeckCount
 from deckgen.cli.report import LISTED, format_report
 from deckgen.source.errors import problem_at
 from deckgen.state.changes import Changes, NotetypeChange

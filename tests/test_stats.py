@@ -6,7 +6,7 @@ import pytest
 
 from ankitest import Collection, import_package
 from deckgen.authoring.stats import card_count, collect, format_stats
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.build.load import load_folder
 from deckgen.kinds.kind import Tally
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel
 
 import badinputs
 from ankitest import Collection, import_package
-from deckgen.build.core import build
+from deckgen.build import build
 from deckgen.kinds.cloze import strip_cloze
 from deckgen.kinds.concept import Concept
 from deckgen.kinds.condition import Condition

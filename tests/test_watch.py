@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deckgen.authoring.watch import BuildOutcome, watch
-from deckgen.build.core import BuildReport
+from deckgen.build import BuildReport
 from deckgen.source.errors import InvalidCards
 
 

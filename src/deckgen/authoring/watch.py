@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deckgen.build.core import BuildReport, build
+from deckgen.build import BuildReport, build
 from deckgen.source.errors import DeckgenError, display_path
 from deckgen.source.files import is_scratch
 from deckgen.state.lock import LOCK_FILE

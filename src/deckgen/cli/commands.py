@@ -19,7 +19,7 @@ from deckgen.authoring.pointdoc import points_markdown, stale_pages, write_pages
 from deckgen.authoring.scaffold import kind_names, new_note
 from deckgen.authoring.schemas import write_schemas
 from deckgen.authoring.watch import BuildOutcome, watch
-from deckgen.build.core import BuildReport, Progress, build_combined, build_each
+from deckgen.build import BuildReport, Progress, build_combined, build_each
 from deckgen.build.load import load_folder
 from deckgen.cli.reference import cli_reference
 from deckgen.cli.report import format_report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deckgen.build.core import BuildReport
+from deckgen.build import BuildReport
 from deckgen.source.errors import display_path, plural
 from deckgen.state.changes import REMOVED_TAG
 
