@@ -15,12 +15,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from deckgen.kinds.checks import repeated, text_items, text_of
+from deckgen.kinds.checks import repeated
 from deckgen.kinds.fields import SLUG_PATTERN, Code, Slug, SourceKey, Strict, Tag, Text
 from deckgen.kinds.html import bullet_list, plain
 from deckgen.kinds.kind import FileContext, Kind, NoteContext, Reference, Summary, Tally
 from deckgen.kinds.notetypes import NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
+from deckgen.kinds.values import text_items, text_of
 from deckgen.source.errors import Findings
 from deckgen.source.yamldoc import Document
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from deckgen.kinds.cloze import cloze_issues
 from deckgen.kinds.ids import has_empty_part
 from deckgen.kinds.kind import FileContext, Index, Summary
+from deckgen.kinds.values import field_of, text_of, texts
 from deckgen.source.errors import Findings, display_path
 from deckgen.source.messages import dotted
 from deckgen.source.yamldoc import Document, KeyPath
@@ -168,33 +169,6 @@ def check_deck_names(deck: Document, kinds: Sequence[Kind[Any, Any]], findings: 
 
 
 _EMPTY_PART = "'{}' has an empty part between '::'; Anki would name it 'blank'"
-
-
-def text_of(value: Any) -> str | None:
-    """A value as the schema would read it as text, or None if it is not text."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def field_of(doc: Document, key: str) -> Any:
-    return doc.data.get(key) if isinstance(doc.data, dict) else None
-
-
-def text_items(value: Any) -> tuple[str, ...]:
-    """The items of a list as text, "" for an item that is not text (so that indexes stay
-    those of the file); () for a value that is not a list."""
-    return tuple(text_of(item) or "" for item in value) if isinstance(value, list) else ()
-
-
-def texts(doc: Document, key: str) -> list[tuple[int, str]]:
-    """The text items of the list at `key`, with their indexes."""
-    items = field_of(doc, key)
-    if not isinstance(items, list):
-        return []
-    return [(i, text) for i, item in enumerate(items) if (text := text_of(item))]
 
 
 def place(doc: Document, path: KeyPath) -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
-from deckgen.kinds.checks import cloze_phrases, repeated, text_items, text_of
+from deckgen.kinds.checks import cloze_phrases, repeated
 from deckgen.kinds.cloze import cloze_text, strip_cloze
 from deckgen.kinds.fields import SLUG_PATTERN, Code, Slug, SourceKey, Strict, Tag, Text
 from deckgen.kinds.html import inline, plain
@@ -91,13 +91,6 @@ class ConceptKind(Kind[Concept, ConceptSummary]):
 
     def summarise(self, record: Concept) -> ConceptSummary:
         return ConceptSummary(record.id, tuple(record.sources), tuple(record.related_points))
-
-    def summary_of_data(self, data: Mapping[str, Any]) -> ConceptSummary:
-        return ConceptSummary(
-            text_of(data.get("id")) or "",
-            text_items(data.get("sources")),
-            text_items(data.get("related_points")),
-        )
 
     def check_file(self, doc: Document, context: FileContext, findings: Findings) -> None:
         cloze_phrases(doc, "definition", "cloze", findings)

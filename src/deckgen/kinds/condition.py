@@ -14,12 +14,13 @@ from typing import Any, ClassVar, cast
 
 from pydantic import Field
 
-from deckgen.kinds.checks import field_of, listed_twice, text_items, text_of
+from deckgen.kinds.checks import listed_twice
 from deckgen.kinds.fields import SLUG_PATTERN, Slug, SourceKey, Strict, Tag, Text
 from deckgen.kinds.html import bullet_list, inline, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Reference, Summary
 from deckgen.kinds.notetypes import QA, NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
+from deckgen.kinds.values import field_of, text_items, text_of
 from deckgen.source.errors import Findings
 from deckgen.source.messages import dotted
 from deckgen.source.yamldoc import Document, KeyPath

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
-from deckgen.kinds.checks import text_items, text_of
 from deckgen.kinds.fields import SLUG_PATTERN, Slug, SourceKey, Strict, Tag, Text
 from deckgen.kinds.html import inline
 from deckgen.kinds.kind import Kind, NoteContext, Summary
@@ -60,9 +59,6 @@ class FactKind(Kind[Fact, FactSummary]):
 
     def summarise(self, record: Fact) -> FactSummary:
         return FactSummary(record.id, tuple(record.sources))
-
-    def summary_of_data(self, data: Mapping[str, Any]) -> FactSummary:
-        return FactSummary(text_of(data.get("id")) or "", text_items(data.get("sources")))
 
     def notes(
         self, record: Fact, reads: Mapping[str, str], context: NoteContext

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from deckgen.kinds.html import plain
 from deckgen.kinds.spec import NoteSpec
+from deckgen.kinds.values import text_items, text_of
 from deckgen.source.errors import Findings
 from deckgen.source.yamldoc import Document, KeyPath
 
@@ -164,9 +165,19 @@ class Kind(ABC, Generic[Record, SummaryT]):
     def summarise(self, record: Record) -> SummaryT:
         """The summary of a valid record."""
 
-    @abstractmethod
     def summary_of_data(self, data: Mapping[str, Any]) -> SummaryT:
-        """The summary of a file's parsed data that did not validate, as far as it goes."""
+        """The summary of a file's parsed data that did not validate, as far as it goes:
+        each field of text or of a list of text from the key of its name (the note id
+        from `id_key`), "" where a value is not text; any other field left as its default.
+        A kind whose summary reads other keys says so here."""
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(self.summary_type):
+            raw = data.get(self.id_key if field.name == "note_id" else field.name)
+            if field.type in ("str", str):
+                values[field.name] = text_of(raw) or ""
+            elif field.type in ("tuple[str, ...]", tuple[str, ...]):
+                values[field.name] = text_items(raw)
+        return self.summary_type(**values)  # type: ignore[return-value]
 
     def check_file(self, doc: Document, context: FileContext, findings: Findings) -> None:
         """Problems one file shows beyond its schema (its data may be invalid: read each
@@ -199,6 +210,11 @@ class Kind(ABC, Generic[Record, SummaryT]):
     def media(self, summary: SummaryT, context: NoteContext) -> tuple[Any, ...]:
         """The media files of a record's notes, from its summary (for notes reused)."""
         return ()
+
+    def diagram_of(self, summary: SummaryT) -> str | None:
+        """The diagram a note is masked on in its image-occlusion note, if any: the build
+        keeps each one's cloze number there in the lock."""
+        return None
 
     def combined_notes(
         self, summaries: Sequence[SummaryT], context: NoteContext

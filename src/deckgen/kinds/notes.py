@@ -70,9 +70,9 @@ def occlusion_numbers(
     after every number ever used, so an occlusion card always asks for the same point."""
     numbers = {name: dict(codes) for name, codes in previous.items()}
     for file in cards.files:
-        placed = getattr(file.summary, "diagram", None)
-        if placed:
-            codes = numbers.setdefault(placed[0], {})
+        diagram = file.kind.diagram_of(file.summary)
+        if diagram:
+            codes = numbers.setdefault(diagram, {})
             if file.note_id not in codes:
                 codes[file.note_id] = max(codes.values(), default=0) + 1
     return numbers

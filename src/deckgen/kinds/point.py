@@ -11,20 +11,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
-from deckgen.kinds.checks import (
-    cloze_phrases,
-    field_of,
-    place,
-    repeated,
-    text_items,
-    text_of,
-    texts,
-    unknown,
-)
+from deckgen.kinds.checks import cloze_phrases, place, repeated, unknown
 from deckgen.kinds.cloze import cloze_text, strip_cloze
 from deckgen.kinds.drawing import MediaFile
 from deckgen.kinds.fields import CODE_PATTERN, Code, Fraction, Slug, SourceKey, Strict, Tag, Text
@@ -32,6 +23,7 @@ from deckgen.kinds.html import attribute, bullet_list, html_list, inline, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Summary, Tally
 from deckgen.kinds.notetypes import CLOZE, NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
+from deckgen.kinds.values import field_of, text_of, texts
 from deckgen.source.errors import Findings
 from deckgen.source.yamldoc import Document
 
@@ -210,13 +202,6 @@ class PointKind(Kind[Point, PointSummary]):
             record.english,
         )
 
-    def summary_of_data(self, data: Mapping[str, Any]) -> PointSummary:
-        return PointSummary(
-            text_of(data.get("code")) or "",
-            text_items(data.get("sources")),
-            text_items(data.get("aliases")),
-        )
-
     def check_file(self, doc: Document, context: FileContext, findings: Findings) -> None:
         cloze_phrases(doc, "location", "location_cloze", findings)
         repeated(doc, "aliases", findings)
@@ -296,6 +281,9 @@ class PointKind(Kind[Point, PointSummary]):
 
     def media(self, summary: PointSummary, context: NoteContext) -> tuple[MediaFile, ...]:
         return _on_diagram(summary, context)[1]
+
+    def diagram_of(self, summary: PointSummary) -> str | None:
+        return summary.diagram[0] if summary.diagram else None
 
     def combined_notes(
         self, summaries: Sequence[PointSummary], context: NoteContext
