@@ -31,16 +31,16 @@ from benchmarks.synth import edit_one_note, generate
 
 #: (module, attribute, label): each called once per build, so timing it costs nothing.
 PHASES = (
-    ("deckgen.buildstate", "Inputs", "hashing the inputs"),
-    ("deckgen.buildcache", "load", "reading the cache index"),
-    ("deckgen.build", "load_cards", "load_cards (parse, validate, check)"),
-    ("deckgen.build", "read_lock", "reading the lock"),
-    ("deckgen.build", "notes_reusing", "making the notes"),
-    ("deckgen.build", "stamp", "stamping against the lock"),
-    ("deckgen.build", "render_collection", "writing the collection"),
-    ("deckgen.build", "write_zip", "zipping the package"),
-    ("deckgen.lock", "Lock.write", "writing the lock"),
-    ("deckgen.buildcache", "save", "writing the cache"),
+    ("deckgen.build.core", "buildstate.Inputs", "hashing the inputs"),
+    ("deckgen.build.core", "buildcache.load", "reading the cache"),
+    ("deckgen.build.load", "read_cards", "read_cards (parse, validate, check)"),
+    ("deckgen.build.load", "read_lock", "reading the lock"),
+    ("deckgen.build.prepare", "notes_reusing", "making the notes"),
+    ("deckgen.build.prepare", "stamp", "stamping against the lock"),
+    ("deckgen.build.core", "render_collection", "writing the collection"),
+    ("deckgen.build.core", "write_zip", "zipping the package"),
+    ("deckgen.state.lock.file", "Lock.stage", "writing the lock"),
+    ("deckgen.build.core", "buildcache.stage", "writing the cache"),
 )
 
 
