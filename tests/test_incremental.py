@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import deckgen.build.core
+import deckgen.build.prepare
 import deckgen.build.load
 import deckgen.kinds.folder
 import deckgen.kinds.notefile
@@ -309,7 +309,7 @@ def test_a_file_saved_during_a_build_is_never_shipped_stale(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch:
-        patch.setattr(deckgen.build.core, "load_folder", saved_while_building)
+        patch.setattr(deckgen.build.prepare, "load_folder", saved_while_building)
         fact.write_text(before.replace("MRI", "MRI scan"), encoding="utf-8")  # hashed so
         build(cards_dir=mini_cards, out_dir=out)
     assert calls, "the build no longer loads the cards through load_folder"

@@ -16,12 +16,13 @@ import click
 
 from deckgen import __version__
 from deckgen.authoring.pointdoc import points_markdown, stale_pages, write_pages
-from deckgen.authoring.scaffold import kind_names, new_note
+from deckgen.authoring.scaffold import new_note
 from deckgen.authoring.schemas import write_schemas
 from deckgen.authoring.watch import BuildOutcome, watch
 from deckgen.build import BuildReport, Progress, build_combined, build_each
 from deckgen.build.load import load_folder
 from deckgen.cli.reference import cli_reference
+from deckgen.cli.registered import KindChoice, KindsCommand
 from deckgen.cli.report import format_report
 from deckgen.kinds import registry
 from deckgen.source.errors import DeckgenError, Problem, display_path, labelled, plural
@@ -290,50 +291,8 @@ def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     _echo(f"Preview written to {display_path(index)}")
 
 
-class _KindChoice(click.Choice):  # type: ignore[type-arg]
-    """The registered kinds' names, as they are when the command runs."""
-
-    def __init__(self) -> None:
-        super().__init__([])
-
-    @property  # type: ignore[override]
-    def choices(self) -> list[str]:
-        return kind_names()
-
-    @choices.setter
-    def choices(self, value: object) -> None:
-        pass
-
-
-class _KindsCommand(click.Command):
-    """A command whose help names the registered kinds as they are when it is shown:
-    '{kinds}' in it becomes 'point, concept, condition or fact', and '{schemas}' the
-    schema files' names ('point, concept, condition, fact, deck and sources')."""
-
-    _help_text: str | None = None
-
-    @property
-    def help(self) -> str | None:
-        if self._help_text is None:
-            return None
-        names = [kind.name for kind in registry.kinds()]
-        return self._help_text.replace("{kinds}", _listed(names, "or")).replace(
-            "{schemas}", _listed([*names, "deck", "sources"], "and")
-        )
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help_text = value
-
-
-def _listed(names: list[str], conjunction: str) -> str:
-    """'a, b, c' with the last joined by `conjunction`: 'a, b or c'."""
-    head = ", ".join(names[:-1])
-    return f"{head} {conjunction} {names[-1]}" if head else "".join(names)
-
-
-@cli.command("new", cls=_KindsCommand)
-@click.argument("kind", type=_KindChoice())
+@cli.command("new", cls=KindsCommand)
+@click.argument("kind", type=KindChoice())
 @click.argument("note_id", metavar="ID")
 @CARDS_OPTION
 def new_command(kind: str, note_id: str, cards_dir: Path) -> None:
@@ -371,7 +330,7 @@ def stats_command(cards_dir: Path) -> None:
     _echo(format_stats(stats_of(cards_dir)))
 
 
-@cli.command("schema", cls=_KindsCommand)
+@cli.command("schema", cls=KindsCommand)
 @_out_option("schemas", "Folder the JSON Schema files are written to.")
 def schema_command(out_dir: Path) -> None:
     """Write JSON Schemas of the YAML files, for completion and checking in your editor.
