@@ -175,13 +175,16 @@ def test_a_removed_note_that_comes_back_is_added_again_with_its_old_id() -> None
     assert not _by_key(packaged)["fact:b"].cardless
 
 
-def test_a_note_of_a_note_type_deckgen_no_longer_has_is_dropped() -> None:
+def test_a_note_of_a_note_type_no_kind_has_is_kept_in_the_lock_but_not_shipped() -> None:
+    """A plugin kind uninstalled: its notes cannot be shipped, but keep their ids in the
+    lock, so that they are the same notes when it comes back."""
     old = _first_build()
-    old.notes["retired:x"] = NoteEntry(
+    retired = NoteEntry(
         id=T0 * 1000 - ID_SPACING, mod=T0, notetype="retired", deck=DECK, tags=(), fields=()
     )
+    old.notes["retired:x"] = retired
     lock, packaged, changes = stamp([_fact("a"), _fact("b"), _fact("c")], old, T1)
-    assert "retired:x" not in lock.notes
+    assert lock.notes["retired:x"] == retired
     assert "retired:x" not in _by_key(packaged)
     assert changes.removed == ()
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-import deckgen.build.prepare
 import deckgen.build.load
+import deckgen.build.prepare
 import deckgen.kinds.folder
 import deckgen.kinds.notefile
 from ankitest import Collection, import_package

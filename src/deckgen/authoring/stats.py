@@ -26,7 +26,7 @@ class Stats:
 
 
 def card_count(spec: NoteSpec) -> int:
-    """How many cards Anki makes for a note (the rule the package writer uses too)."""
+    """How many cards Anki makes for a note (the package writer's rule: `anki.cards`)."""
     return len(
         card_ordinals(spec.notetype, dict(zip(spec.notetype.fields, spec.fields, strict=True)))
     )

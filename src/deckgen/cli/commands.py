@@ -314,15 +314,15 @@ def new_command(kind: str, note_id: str, cards_dir: Path) -> None:
 @cli.command("stats")
 @CARDS_OPTION
 def stats_command(cards_dir: Path) -> None:
-    """Count notes and cards per deck, kind, tag and channel; list gaps.
+    """Count notes and cards per deck, kind and tag, and what each kind tells of its notes.
 
-    Gaps are points without a diagram and notes without sources.
+    For points: the notes per channel, and the points without a diagram.
 
     \b
     Example:
       deckgen stats
     """
-    from deckgen.authoring.stats import (  # here: it draws on the preview's code
+    from deckgen.authoring.stats import (  # here: it renders templates, which only it needs
         format_stats,
         stats_of,
     )

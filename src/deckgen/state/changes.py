@@ -96,7 +96,10 @@ def stamp(
     for key in sorted(set(old.notes) - set(new.notes)):
         previous = old.notes[key]
         if previous.notetype not in registry.note_types():
-            continue  # a note type deckgen no longer has: nothing to ship it with
+            # A note type no kind registered has (a plugin's, uninstalled): nothing to ship
+            # it with, but its entry is kept, so that its notes keep their ids if it returns.
+            new.notes[key] = previous
+            continue
         if not previous.removed:
             removed.append(key)
             tags = (*[t for t in previous.tags if t != REMOVED_TAG], REMOVED_TAG)
