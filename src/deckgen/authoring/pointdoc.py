@@ -9,6 +9,7 @@ from typing import cast
 from deckgen.kinds.cloze import strip_cloze
 from deckgen.kinds.folder import Cards
 from deckgen.kinds.point import Point
+from deckgen.state.commit import write_atomically
 
 
 def _cell(text: str) -> str:
@@ -49,5 +50,5 @@ def write_pages(pages: dict[Path, str], paths: list[Path]) -> list[Path]:
     """Write the given pages; return their paths."""
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(pages[path], encoding="utf-8")
+        write_atomically(path, pages[path])
     return paths

@@ -194,7 +194,7 @@ def _sync_media(out_dir: Path, media: Iterable[MediaFile]) -> None:
     for name, item in wanted.items():
         target = out_dir / name
         if not target.is_file() or target.read_bytes() != item.data:
-            target.write_bytes(item.data)
+            write_atomically(target, item.data)
 
 
 def _asset(name: str) -> str:

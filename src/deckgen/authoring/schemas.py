@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from deckgen.kinds import registry
 from deckgen.kinds.deck import Sources, deck_model
+from deckgen.state.commit import write_atomically
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -68,6 +69,6 @@ def write_schemas(out_dir: Path) -> list[Path]:
     written = []
     for name in schemas():
         path = out_dir / f"{name}.schema.json"
-        path.write_text(schema_text(name), encoding="utf-8")
+        write_atomically(path, schema_text(name))
         written.append(path)
     return written
