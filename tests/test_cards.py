@@ -17,16 +17,12 @@ import pytest
 from ankitest import Collection, import_package
 from conftest import MINI_CARDS
 from deckgen.anki.cards import card_ordinals
-from deckgen.anki.package import (
-    SORT_FIELD,
-    PackagedDeck,
-    format_fields,
-    format_tags,
-    write_skeleton,
-)
+from deckgen.anki.genanki_adapter import write_skeleton
+from deckgen.anki.package import PackagedDeck, format_fields, format_tags
 from deckgen.build import build
 from deckgen.build.load import load_folder
 from deckgen.kinds.ids import note_guid
+from deckgen.kinds.notetypes import SORT_FIELD
 from deckgen.kinds.spec import NoteSpec
 
 

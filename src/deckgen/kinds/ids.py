@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-import genanki
-
 
 def has_empty_part(deck: str) -> bool:
     """Whether a deck name has an empty part between '::' (Anki would call it 'blank')."""
@@ -28,4 +26,6 @@ def slug(name: str) -> str:
 
 def note_guid(kind: str, note_id: str) -> str:
     """The guid of a note: its kind and author-visible id, nothing else."""
-    return str(genanki.guid_for("deckgen", kind, note_id))
+    from genanki import guid_for  # here: genanki is loaded only when notes are made
+
+    return str(guid_for("deckgen", kind, note_id))

@@ -15,6 +15,10 @@ from pathlib import Path
 
 from deckgen.kinds.ids import stable_id
 
+#: The field Anki sorts a note type's notes by in its browser: the first, for every one
+#: (the model's `sort_field_index`, "sortf" in its JSON; `sfld` in each note's row).
+SORT_FIELD = 0
+
 
 @dataclass(frozen=True)
 class Template:
