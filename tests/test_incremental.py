@@ -162,9 +162,11 @@ def test_warnings_of_unchanged_files_are_still_reported(
     _replace("concepts/qi.yaml", "term: Qi", "term: Qi <i>energy</i>\nterms: Qi")(mini_cards)
     _replace("concepts/qi.yaml", "sources:", "tags: [tcm, tcm]\nsources:")(mini_cards)
     out = tmp_path / "out"
-    first = build(cards_dir=mini_cards, out_dir=out)
-    EDITS["a fact's answer"](mini_cards)
     parsed = Parsed(monkeypatch)
+    first = build(cards_dir=mini_cards, out_dir=out)
+    assert "qi.yaml" in parsed.names  # the count sees the parsing it is to rule out
+    parsed.names.clear()
+    EDITS["a fact's answer"](mini_cards)
     second = build(cards_dir=mini_cards, out_dir=out)
     assert "qi.yaml" not in parsed.names
     found = [w.message.split(" (")[0] for w in first.warnings]
@@ -201,9 +203,11 @@ def test_an_unchanged_file_broken_by_another_is_reported_at_its_line(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    build(cards_dir=mini_cards, out_dir=out)
-    (mini_cards / "points" / "LI4.yaml").unlink()  # concepts/qi.yaml names it
     parsed = Parsed(monkeypatch)
+    build(cards_dir=mini_cards, out_dir=out)
+    assert "qi.yaml" in parsed.names  # the count sees the parsing it is to rule out
+    parsed.names.clear()
+    (mini_cards / "points" / "LI4.yaml").unlink()  # concepts/qi.yaml names it
     with pytest.raises(InvalidCards) as caught:
         build(cards_dir=mini_cards, out_dir=out)
     assert "qi.yaml" not in parsed.names

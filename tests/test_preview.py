@@ -20,14 +20,7 @@ import pytest
 from ankitest import Collection, import_package
 from deckgen.authoring.preview import kind_labels, load_preview_cards, write_preview
 from deckgen.build import build
-from deckgen.kinds.diagrams import builtin_svg as real_builtin_svg
 from deckgen.source.errors import InvalidCards
-
-STAND_IN_SVG = (
-    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 500" width="400" height="500">'
-    b'<rect x="2" y="2" width="396" height="496" fill="none" stroke="#444"/></svg>\n'
-)
-
 
 # Same cards, same text as Anki
 # -----------------------------
@@ -101,18 +94,9 @@ def test_mini_deck_cards_are_anki_s_cards(
 
 @pytest.mark.slow
 def test_shipped_deck_cards_are_anki_s_cards(
-    cards_dir: Path, tmp_path: Path, collection: Collection, monkeypatch: pytest.MonkeyPatch
+    cards_dir: Path, tmp_path: Path, collection: Collection
 ) -> None:
-    """A built-in diagram that is missing (not drawn yet) gets a plain stand-in: the cards'
-    text, masks and card set do not depend on the drawing."""
-
-    def builtin_svg(name: str) -> bytes:
-        try:
-            return real_builtin_svg(name)
-        except FileNotFoundError:
-            return STAND_IN_SVG
-
-    monkeypatch.setattr("deckgen.kinds.drawing.builtin_svg", builtin_svg)
+    """On the real built-in drawings (every one is drawn: see tests/test_media.py)."""
     assert _assert_preview_matches_anki(cards_dir, tmp_path, collection) > 100
 
 
