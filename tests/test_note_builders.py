@@ -404,6 +404,14 @@ def test_a_name_read_from_another_condition_is_shown_as_text() -> None:
     assert "<b>Spasm &lt;i&gt;x&lt;/i&gt; &amp; co</b>?" in comparison.field("Question")
 
 
+def test_a_name_read_from_another_condition_is_not_markdown_in_the_list() -> None:
+    """The same name as on the condition's own card, not emphasis or a link."""
+    reads = {"blepharospasm": "*Benign* [spasm](https://example.org) a_b", "tics": "Tics"}
+    notes = _notes(CONDITIONS, _condition(), reads)
+    main = next(spec for spec in notes if spec.kind == "condition")
+    assert "<strong>*Benign* [spasm](https://example.org) a_b</strong>" in main.field("Distinguish")
+
+
 def test_a_condition_without_hallmarks_or_comparisons_gives_only_its_own_note() -> None:
     record = _condition(hallmarks=[], distinguish_from=[])
     assert [spec.kind for spec in _notes(CONDITIONS, record)] == ["condition"]

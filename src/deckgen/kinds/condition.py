@@ -16,7 +16,7 @@ from pydantic import Field
 
 from deckgen.kinds.checks import listed_twice
 from deckgen.kinds.fields import SLUG_PATTERN, Slug, SourceKey, Strict, Tag, Text
-from deckgen.kinds.html import bullet_list, inline, plain
+from deckgen.kinds.html import bullet_list, inline, literal, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Reference, Summary
 from deckgen.kinds.notetypes import QA, NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
@@ -171,8 +171,10 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
     def notes(
         self, record: Condition, reads: Mapping[str, str], context: NoteContext
     ) -> Iterator[NoteSpec]:
-        names = reads
-        distinguish = [f"**{names[d.condition]}**: {d.how}" for d in record.distinguish_from]
+        names = reads  # the other conditions' names, shown as written
+        distinguish = [
+            f"**{literal(names[d.condition])}**: {d.how}" for d in record.distinguish_from
+        ]
         fields = {
             "Name": plain(record.name),
             "Features": bullet_list(record.key_features),

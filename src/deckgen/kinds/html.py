@@ -37,6 +37,14 @@ def sanitise(markup: str) -> str:
 _MARKUP = re.compile(r"[\\`*_\[\]<&]")
 
 
+def literal(text: str) -> str:
+    """Text to put inside Markdown and see as written: its Markdown punctuation escaped."""
+    return _LITERAL.sub(r"\\\g<0>", text)
+
+
+_LITERAL = re.compile(r"[\\`*_\[\]<&!]")
+
+
 @cache
 def _markdown() -> MarkdownIt:
     """The Markdown parser, imported when first needed: most card text is plain, and the
