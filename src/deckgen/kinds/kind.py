@@ -83,6 +83,16 @@ class Index:
     def __init__(self, summaries: Mapping[str, Sequence[tuple[Document, Summary]]]) -> None:
         self._summaries = summaries
 
+    @classmethod
+    def of(cls, summaries: Mapping[str, Sequence[Summary]]) -> Index:
+        """An index of summaries alone (for `Kind.reads`, which locates nothing)."""
+        index = cls({})
+        index.__dict__["_by_id"] = {
+            kind: {s.note_id: s for s in reversed(found) if s.note_id}
+            for kind, found in summaries.items()
+        }
+        return index
+
     def entries(self, kind: str) -> Sequence[tuple[Document, Summary]]:
         return self._summaries.get(kind, ())
 

@@ -20,7 +20,6 @@ from deckgen.kinds.folder import Cards
 from deckgen.kinds.kind import Index, Kind, NoteContext
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.spec import Kept, KeptNote, NoteSpec
-from deckgen.source.yamldoc import Document
 
 
 def note_context(
@@ -37,9 +36,9 @@ def note_context(
 
 def index_of(cards: Cards) -> Index:
     """The summaries of every note file, by kind (what `Kind.reads` sees)."""
-    return Index(
+    return Index.of(
         {
-            kind.name: [(Document(f.path, None), f.summary) for f in cards.of_kind(kind.name)]
+            kind.name: [file.summary for file in cards.of_kind(kind.name)]
             for kind in registry.kinds()
         }
     )

@@ -251,6 +251,10 @@ def _write(
     """Add deckgen's tables to the collection: `meta`, the `entries` of the note files
     read, and those of the files `copied` from the `previous` cache as they were."""
     with closing(sqlite3.connect(collection)) as connection, connection:
+        # A new file nobody reads yet, flushed whole before it is renamed into place (see
+        # `commit`): no journal is needed to keep it whole.
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
         connection.executescript(_SCHEMA)
         connection.executemany(
             "INSERT INTO deckgen_meta VALUES (?, ?)",
