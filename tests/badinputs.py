@@ -5,8 +5,8 @@ Every case starts from a copy of `tests/bad_inputs/_base/` (a small valid cards 
 has been built once already, so that `out/test-deck.apkg` and `cards/deckgen.lock` exist
 as a user's would; then the case changes something and deckgen is run on it. Its leading
 comment lines say how (names are relative to the cards folder; `../out/...` reaches the
-output folder, where `{cache}` and `{state}` stand for the build's cache folder and state
-file names):
+output folder, where `{cache}` stands for the name of the build's cache file, and
+`{legacy-cache}`/`{legacy-state}` for what an older deckgen kept there):
 
     # target: points/ST2.yaml        where this file goes (it replaces the base's file)
     # remove: deck.yaml              delete a file or folder first (repeatable)

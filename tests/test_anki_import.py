@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -154,14 +155,18 @@ def test_every_image_is_in_the_package_and_every_occlusion_note_parses(
     assert all((media / name).is_file() for name in referenced)
 
     occlusions = collection.find_notes("tag:deckgen::occlusion")
-    assert len(occlusions) == len({c["name"] for c in yaml_diagrams(cards_dir)})
+    per_diagram = Counter(c["name"] for c in yaml_diagrams(cards_dir))
+    # One per diagram with three points or more (deck.yaml's `occlusion_min_points`).
+    assert len(occlusions) == sum(1 for count in per_diagram.values() if count >= 3) > 0
     for note_id in occlusions:
         parsed = collection.get_image_occlusion_note(note_id).note
         note = collection.get_note(note_id)
         assert parsed.image_file_name in referenced
         ordinals = sorted(o.ordinal for o in parsed.occlusions)
         assert len(ordinals) == len(note.cards())
-        assert all(len(o.shapes) == 1 and o.shapes[0].shape == "rect" for o in parsed.occlusions)
+        # Each point's mask: one box over its label and dot, or one over each.
+        assert all(1 <= len(o.shapes) <= 2 for o in parsed.occlusions)
+        assert all(shape.shape == "rect" for o in parsed.occlusions for shape in o.shapes)
 
 
 def test_new_cards_come_in_the_order_authored(

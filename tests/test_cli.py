@@ -37,7 +37,7 @@ def test_build_prints_the_summary(
     size = (mini_cards.parent / "out" / "mini-deck.apkg").stat().st_size
     assert result.output == (
         f"Built out/mini-deck.apkg ({size / 1000:.1f} kB)\n"
-        "  Mini Deck::Points                  6 notes   14 cards\n"
+        "  Mini Deck::Points                  6 notes   15 cards\n"
         "  Mini Deck::TCM Concepts            2 notes    3 cards\n"
         "  Mini Deck::Western Differential    4 notes    6 cards\n"
         "  Mini Deck::Clinical Context         1 note     1 card\n"

@@ -48,7 +48,7 @@ sources: [textbook]
 """
 HERBS = {"sheng-jiang": GINGER, "bo-he": MINT}
 #: The mini deck's notes and cards, before any herb (see tests/test_cli.py).
-MINI_NOTES, MINI_CARDS = 13, 24
+MINI_NOTES, MINI_CARDS = 13, 25
 V1_TIME, V2_TIME = "1800000000", "1800086400"
 
 

@@ -159,7 +159,7 @@ def test_warnings_of_unchanged_files_are_still_reported(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Raw HTML, an unknown key and a repeated tag: found by three different checks.
-    _replace("concepts/qi.yaml", "term: Qi", "term: Qi <i>energy</i>\nterms: Qi")(mini_cards)
+    _replace("concepts/qi.yaml", "term: Qi", "term: Qi <i>force</i>\nterms: Qi")(mini_cards)
     _replace("concepts/qi.yaml", "sources:", "tags: [tcm, tcm]\nsources:")(mini_cards)
     out = tmp_path / "out"
     parsed = Parsed(monkeypatch)

@@ -69,14 +69,22 @@ def test_every_builtin_drawing_is_a_clean_svg(name: str) -> None:
     assert len(svg) < 15_000
 
 
-def test_spread_keeps_each_point_inside_its_label() -> None:
+def test_spread_keeps_each_point_and_its_label_inside_its_mask() -> None:
     config = DeckConfig(name="x", description="y")
     face = load_diagrams(Path(), config, {"face-front"})["face-front"]
     marks = [(0.435, 0.449, "BL2"), (0.5, 0.449, "EX-HN3"), (0.354, 0.429, "EX-HN4")]
     for (x, y, _), label in zip(marks, face.spread(marks), strict=True):
         assert label.x in (x, pytest.approx(1 - x))
-        left, top, width, height = face.label_box(label)
-        assert left <= label.x <= left + width and top <= y <= top + height
+        boxes = face.mask_boxes(label)
+        assert any(b[0] <= label.x <= b[0] + b[2] and b[1] <= y <= b[1] + b[3] for b in boxes)
+        inner = face.label_box(label)
+        assert any(
+            b[0] <= inner[0]
+            and inner[0] + inner[2] <= b[0] + b[2] + 1e-9
+            and b[1] <= inner[1]
+            and inner[1] + inner[3] <= b[1] + b[3] + 1e-9
+            for b in boxes
+        )
     assert face.label_box(Label(0.5, 0.5, "ST2"))[2] > 0
 
 

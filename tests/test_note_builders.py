@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from deckgen.anki.cards import card_ordinals
+from deckgen.anki.templates import render
 from deckgen.kinds import registry
 from deckgen.kinds.concept import CONCEPT, Concept
 from deckgen.kinds.condition import CONDITION, Condition, Difference
@@ -33,6 +35,8 @@ POINTS, CONCEPTS, CONDITIONS, FACTS = (
 )
 DeckModel = deck_model(registry.kinds())
 DECK = DeckModel(name="Test Deck", description="For the tests.")
+#: A deck that draws an occlusion note for any number of points on a diagram.
+ANY_COUNT = DeckModel(name="Test Deck", description="For the tests.", occlusion_min_points=1)
 SOURCES = {
     "who-2008": Source(title="WHO Standard Acupuncture Point Locations. 2008.", short="WHO 2008"),
     "textbook": Source(title="A textbook of acupuncture.", short="Textbook"),
@@ -54,7 +58,7 @@ def _diagram(name: str) -> Diagram:
 
 
 def _context(
-    occlusion: Mapping[str, Mapping[str, int]] | None = None, deck: DeckConfig = DECK
+    occlusion: Mapping[str, Mapping[str, int]] | None = None, deck: DeckConfig = ANY_COUNT
 ) -> NoteContext:
     return NoteContext(deck, SOURCES, DECK_ID, _diagram, occlusion or {})
 
@@ -105,7 +109,7 @@ def _condition(**changes: Any) -> Condition:
 def _point(**changes: Any) -> Point:
     values = {
         "code": "ST2",
-        "aliases": ["ST-2", "S2"],
+        "aliases": [],
         "pinyin": "Sìbái",
         "hanzi": "四白",
         "english": "Four Whites",
@@ -436,6 +440,7 @@ def test_a_point_s_note_and_its_fields_by_name() -> None:
         cautions=["No deep insertion."],
     )
     record = _point(
+        aliases=["ST-2", "S2"],
         needling=needling,
         actions=["Expels wind."],
         notes=["Claimed by X."],
@@ -546,6 +551,29 @@ def test_a_point_without_location_cloze_gives_no_cloze_note() -> None:
     assert [spec.kind for spec in _notes(POINTS, _point())] == ["point"]
 
 
+def test_a_point_with_other_codes_gets_a_card_asking_which_point_they_name() -> None:
+    record = _point(aliases=["SJ6", "TW6"], code="TE6", pinyin="Zhīgōu", hanzi="支沟")
+    spec = _one(POINTS, record, "point-alias")
+    assert (spec.key, spec.notetype, spec.origin) == ("point-alias:TE6", QA, "point:TE6")
+    assert spec.field("Question") == "Which point is also coded <b>SJ6 / TW6</b>?"
+    assert spec.field("Answer") == "<b>TE6</b> Zhīgōu 支沟 (Four Whites)"
+    assert "TE6" not in spec.field("Question")  # the answer is not on the front
+    assert spec.tags == ("deckgen::point", "channel::stomach", "region::face")
+
+
+def test_every_point_has_a_needling_card_with_or_without_cautions() -> None:
+    """The needling card's front shows whenever a point has needling (every point does);
+    its prompt asks for cautions only where there are some."""
+    for cautions in ([], ["Avoid the eyeball."]):
+        needling = Needling(depth="0.3 cun", angle="Perpendicular", cautions=cautions)
+        spec = _one(POINTS, _point(needling=needling), "point")
+        fields = dict(zip(POINT.fields, spec.fields, strict=True))
+        ordinals = card_ordinals(POINT, fields)
+        assert 3 in ordinals  # "Point → Needling"
+        front = render(POINT.template_texts()[3][1], fields, ordinal=3)
+        assert ("with what caution" in front) == bool(cautions)
+
+
 # Occlusion notes (one per diagram)
 # ---------------------------------
 
@@ -598,14 +626,39 @@ def test_one_occlusion_note_per_diagram_in_the_order_its_points_come() -> None:
 
 
 def test_an_occlusion_note_s_id_is_the_deck_id_and_the_diagram() -> None:
-    context = NoteContext(DECK, SOURCES, "another-deck", _diagram, {})
+    context = NoteContext(ANY_COUNT, SOURCES, "another-deck", _diagram, {})
     (spec,) = POINTS.combined_notes(_summaries(ST2), context)
     assert spec.note_id == f"another-deck/{FACE}"
 
 
-def test_points_on_no_diagram_give_no_occlusion_note() -> None:
-    assert list(POINTS.combined_notes(_summaries(OFF), _context())) == []
-    assert list(POINTS.combined_notes([], _context())) == []
+def test_a_diagram_with_fewer_points_than_the_deck_asks_gets_no_occlusion_note() -> None:
+    """One or two masks would only ask what the points' own diagram cards ask."""
+    three = _context(deck=DECK)  # the default: at least three points
+    assert list(POINTS.combined_notes(_summaries(ST2, GB14), three)) == []
+    on_face = _point(code="ST3", diagram=_on(FACE, 0.6, 0.6))
+    (spec,) = POINTS.combined_notes(_summaries(ST2, GB14, on_face), three)
+    assert len(_masks(spec)) == 3
+
+
+def test_each_mask_covers_its_point_s_dot_and_label() -> None:
+    """The image shows each point as a dot at its place: a mask hides the dot and the
+    label, and the answer can be checked against the dot."""
+    points = [_point(code=f"P{i}", diagram=_on(FACE, 0.3 + 0.05 * i, 0.5)) for i in range(5)]
+    (spec,) = POINTS.combined_notes(_summaries(*points), _context())
+    (image,) = spec.media
+    overlay = _overlay(image.data).decode()
+    assert overlay.count("<circle") == 5
+    shapes: dict[int, list[tuple[float, float, float, float]]] = {}
+    for number, *box in _masks(spec):
+        shapes.setdefault(number, []).append((box[0], box[1], box[2], box[3]))
+    for (number, boxes), point in zip(shapes.items(), points, strict=True):
+        assert point.diagram is not None
+        x, y = point.diagram.x, point.diagram.y
+        assert any(
+            top <= y <= top + height
+            and any(left <= v <= left + width for v in (x, 1.0 - x))  # either side
+            for left, top, width, height in boxes
+        ), number
 
 
 def test_an_occlusion_note_is_tagged_with_its_diagram() -> None:

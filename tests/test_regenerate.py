@@ -21,7 +21,7 @@ from deckgen.build import BuildReport, build
 from deckgen.kinds import registry
 from deckgen.kinds.ids import note_guid
 from deckgen.kinds.kind import NoteContext
-from deckgen.kinds.notetypes import CLOZE, NoteType
+from deckgen.kinds.notetypes import CLOZE, QA, NoteType
 from deckgen.kinds.point import OCCLUSION, POINT, Point, PointKind
 from deckgen.kinds.spec import NoteSpec
 from deckgen.state import cache as buildcache
@@ -197,7 +197,7 @@ def _with_point_type(
     followed by `extra(note)`."""
 
     class Changed(PointKind):
-        note_types = (notetype, CLOZE, OCCLUSION)
+        note_types = (notetype, CLOZE, OCCLUSION, QA)
 
         def notes(
             self, record: Point, reads: Mapping[str, str], context: NoteContext

@@ -202,9 +202,12 @@ def _fields(notetype_fields: tuple[str, ...], **values: str) -> dict[str, str]:
     return {name: values.get(name.replace(" ", "_"), "") for name in notetype_fields}
 
 
-def test_a_point_without_a_diagram_or_cautions_has_two_cards() -> None:
-    fields = _fields(POINT.fields, Code="ST2", Location="Here", Indications="<ul></ul>")
-    assert card_ordinals(POINT, fields) == [0, 2]
+def test_a_point_without_a_diagram_or_cautions_has_three_cards() -> None:
+    """Location, actions and needling (every point has needling, cautions or not)."""
+    fields = _fields(
+        POINT.fields, Code="ST2", Location="Here", Indications="<ul></ul>", Needling="0.3 cun"
+    )
+    assert card_ordinals(POINT, fields) == [0, 2, 3]
     fields |= {"Diagram": '<img src="d.svg">', "Cautions": "<ul><li>Careful</li></ul>"}
     assert card_ordinals(POINT, fields) == [0, 1, 2, 3]
 

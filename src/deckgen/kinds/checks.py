@@ -47,6 +47,86 @@ def check_note_file(
                 findings.error(doc.problem(("sources", i), message))
 
 
+def check_giveaways(kind: Kind[Any, Any], record: Any, doc: Document, findings: Findings) -> None:
+    """A warning where a card's front holds the key words of its own answer (a Definition
+    → Term card whose definition names the term teaches nothing)."""
+    for path, front, answer, any_word in kind.fronts(record):
+        words = given_away(front, answer, any_word=any_word)
+        if words:
+            message = (
+                f"{dotted(path)}: the front gives away its answer '{answer}' "
+                f"({', '.join(words)}); say it without them"
+            )
+            findings.warn(doc.problem(path, message))
+
+
+#: Words that carry no meaning of their own in an answer.
+_STOPWORDS = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "also",
+        "and",
+        "because",
+        "been",
+        "before",
+        "being",
+        "between",
+        "both",
+        "but",
+        "does",
+        "each",
+        "from",
+        "have",
+        "into",
+        "its",
+        "more",
+        "most",
+        "much",
+        "only",
+        "other",
+        "over",
+        "same",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "under",
+        "very",
+        "versus",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "with",
+        "without",
+        "your",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def given_away(front: str, answer: str, *, any_word: bool = False) -> list[str]:
+    """The key words of `answer` (four letters or more, not a stopword) that the `front`
+    holds too, compared by their first five letters: all of them, or with `any_word` any
+    one (a term is given away by any of its words); else []."""
+    keys = list(dict.fromkeys(w for w in _WORD.findall(answer.lower()) if w not in _STOPWORDS))
+    stems = {w[:5] for w in _WORD.findall(front.lower())}
+    found = [w for w in keys if w[:5] in stems]
+    return found if found and (any_word or len(found) == len(keys)) else []
+
+
 def check_across(
     kinds: Sequence[Kind[Any, Any]],
     index: Index,

@@ -20,7 +20,7 @@ from deckgen.kinds.kind import FileContext, Kind, NoteContext, Reference, Summar
 from deckgen.kinds.notetypes import CLOZE, NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
 from deckgen.source.errors import Findings
-from deckgen.source.yamldoc import Document
+from deckgen.source.yamldoc import Document, KeyPath
 
 
 class Concept(Strict):
@@ -95,6 +95,9 @@ class ConceptKind(Kind[Concept, ConceptSummary]):
     def check_file(self, doc: Document, context: FileContext, findings: Findings) -> None:
         cloze_phrases(doc, "definition", "cloze", findings)
         repeated(doc, "related_points", findings)
+
+    def fronts(self, record: Concept) -> Iterator[tuple[KeyPath, str, str, bool]]:
+        yield ("definition",), strip_cloze(record.definition), record.term, True
 
     def references(self, summary: ConceptSummary) -> Iterator[Reference]:
         for i, code in enumerate(summary.related_points):

@@ -155,6 +155,10 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
                 findings.error(doc.problem(path, listed_twice(doc, path, first[other], other)))
             first.setdefault(other, path)
 
+    def fronts(self, record: Condition) -> Iterator[tuple[KeyPath, str, str, bool]]:
+        for i, hallmark in enumerate(record.hallmarks):  # "Which condition? <hallmark>"
+            yield ("hallmarks", i), hallmark, record.name, False
+
     def references(self, summary: ConditionSummary) -> Iterator[Reference]:
         for path, other in _compared(summary):
             yield Reference(path, "condition", other)

@@ -44,6 +44,13 @@ class DeckConfig(Strict):
         default_factory=dict,
         description="Your own base images, by name; points place themselves on them by name.",
     )
+    occlusion_min_points: int = Field(
+        3,
+        ge=1,
+        description="A diagram gets an image-occlusion note (name each masked point) only "
+        "when at least this many points are on it; with fewer, each point's own diagram "
+        "card asks for it.",
+    )
     order: list[Text] = Field(
         default_factory=list,
         description="Note ids in the order their new cards should appear; notes not listed "

@@ -28,6 +28,9 @@ _SVG_CLOSE = re.compile(rb"</svg>\s*$")
 
 #: (left, top, width, height), as fractions of an image's size.
 Box = tuple[float, float, float, float]
+#: Diagrams of up to this many points are laid out in several orders where one leaves an
+#: overlap (a hand-made deck's); a synthetic one of thousands is laid out once.
+_RETRY_UP_TO = 60
 
 
 @dataclass(frozen=True)
@@ -68,43 +71,116 @@ class Diagram:
         )
 
     def labelled(self, stem: str, labels: Sequence[Label]) -> MediaFile:
-        """This diagram with each label drawn over its point: the image under occlusion masks."""
-        return self._with_overlay(stem, "".join(self._label(label) for label in labels))
+        """This diagram with each point as a dot at its place and its label beside it (a
+        short leader line where the label had to move away): the image under occlusion
+        masks. Dots first, then lines, then labels, so that no label is hidden."""
+        dots = "".join(self._dot(label.x, label.y) for label in labels)
+        leaders = "".join(self._leader(label) for label in labels)
+        texts = "".join(self._label(label) for label in labels)
+        return self._with_overlay(stem, dots + leaders + texts)
+
+    def _dot_box(self, x: float, y: float, margin: float = 1.3) -> Box:
+        """The box a dot at (x, y) covers, with a margin, as fractions."""
+        radius = self._radius * margin
+        return (
+            x - radius / self.width,
+            y - radius / self.height,
+            2 * radius / self.width,
+            2 * radius / self.height,
+        )
+
+    def mask_boxes(self, label: Label) -> tuple[Box, ...]:
+        """The boxes an occlusion mask covers, as (left, top, width, height) fractions:
+        one over the label and its point's dot where the label is beside the dot; else one
+        over each (the leader line between them tells nothing without the label)."""
+        box = self.label_box(label)
+        dot = self._dot_box(label.x, label.y)
+        union = _union(box, dot)
+        if union[2] * union[3] <= (box[2] * box[3] + dot[2] * dot[3]) * 1.6:
+            return (union,)
+        return (box, _clipped(dot))
 
     def spread(self, marks: Sequence[tuple[float, float, str]]) -> list[Label]:
-        """A label for each (x, y, text), placed so that labels overlap as little as possible:
-        shifted (never so far that the point leaves its label's box) and, on a symmetric
-        view, moved to the other side (a bilateral point is the same on both sides).
-        Two passes, each label placed against all the others; the input order is kept."""
+        """A label for each (x, y, text), placed beside its point's dot so that the masks
+        (each label with its dot, `mask_box`) overlap each other and the other dots as
+        little as possible, moving further only where they must and, on a symmetric view,
+        to the other side (a bilateral point is the same on both sides). Labels are placed
+        one by one against all the others, in passes; where that leaves an overlap on a
+        diagram of a few dozen points, in other orders too, keeping the best."""
+        orders = [list(range(len(marks)))]
+        if len(marks) <= _RETRY_UP_TO:
+            orders += [orders[0][::-1], sorted(orders[0], key=lambda i: (marks[i][1], marks[i][0]))]
+        best: tuple[float, list[Label]] | None = None
+        for order in orders:
+            labels, overlap = self._spread_in(marks, order)
+            if best is None or overlap < best[0]:
+                best = (overlap, labels)
+            if overlap == 0:
+                break
+        assert best is not None
+        return best[1]
+
+    def _spread_in(
+        self, marks: Sequence[tuple[float, float, str]], order: Sequence[int]
+    ) -> tuple[list[Label], float]:
+        """`spread`, placing the labels in `order`: the labels (in the marks' order) and
+        the overlap left."""
         labels = [Label(x, y, text) for x, y, text in marks]
-        boxes = [self.label_box(label) for label in labels]
-        grid = _Grid(boxes)
+        # Each label's mask is one box or two (`mask_boxes`): shape 2i and 2i + 1.
+        shapes: list[Box] = []
+        for label in labels:
+            shapes += _two(self.mask_boxes(label))
+        grid = _Grid(shapes)
+        # A label covering another point's dot hides it: the dots count as boxes to keep
+        # clear of, too (a label moved to the other side of a symmetric view takes its dot).
+        dots = [self._dot_box(x, y, margin=1.6) for x, y, _ in marks]
+        dot_grid = _Grid(dots)
+        left = 0.0
         for _ in range(2):
-            for index, label in enumerate(labels):
-                best: tuple[float, Label, Box] | None = None
-                for option in self._placements(label):  # least moved first
-                    box = self.label_box(option)
-                    near = grid.near(box, but=index)  # in index order: the same sum as all
-                    score = sum(_overlap(box, boxes[i]) for i in near)
-                    if best is None or score < best[0]:
-                        best = (score, option, box)
-                    if score == 0:
+            left = 0.0
+            for index in order:
+                best: tuple[float, Label, tuple[Box, Box]] | None = None
+                for option in self._placements(labels[index]):  # least moved first
+                    boxes = _two(self.mask_boxes(option))
+                    overlap = 0.0
+                    for box in boxes:
+                        if box[2] <= 0:
+                            continue
+                        near = grid.near(box, but=2 * index)  # in index order
+                        overlap += sum(_overlap(box, shapes[i]) for i in near if i // 2 != index)
+                        near_dots = dot_grid.near(box, but=index)
+                        overlap += sum(_overlap(box, dots[i]) for i in near_dots)
+                    if best is None or overlap < best[0]:  # the least moved of the least overlap
+                        best = (overlap, option, boxes)
+                    if overlap == 0:
                         break
                 assert best is not None
-                grid.move(index, boxes[index], best[2])
-                _, labels[index], boxes[index] = best
-        return labels
+                for k in (0, 1):
+                    grid.move(2 * index + k, shapes[2 * index + k], best[2][k])
+                    shapes[2 * index + k] = best[2][k]
+                left += best[0]
+                labels[index] = best[1]
+        return labels, left
 
     def _placements(self, label: Label) -> list[Label]:
-        """Where a label may go, least moved first: centred on the point on either side
-        before shifted off it."""
+        """Where a label may go, least moved first: beside its point's dot (right, left,
+        above, below) on either side of a symmetric view, then further away."""
         width, height = self._label_size(label.text)
-        dx, dy = width / self.width * 0.35, height / self.height * 0.4
+        gap = self._radius * 1.4
+        beside_x = (width / 2 + gap) / self.width
+        beside_y = (height / 2 + gap) / self.height
         x, y = label.x, label.y  # the point itself
         sides = [x, 1.0 - x] if self.symmetric and abs(x - 0.5) > 0.02 else [x]
-        shifts = [(0.0, 0.0), (0.0, -dy), (0.0, dy), (-dx, 0.0), (dx, 0.0)]
-        shifts += [(sx, sy) for sx in (-dx, dx) for sy in (-dy, dy)]
-        return [Label(side, y, label.text, shift=sy, dx=sx) for side in sides for sx, sy in shifts]
+        near = [(beside_x, 0.0), (-beside_x, 0.0), (0.0, -beside_y), (0.0, beside_y)]
+        near += [(sx, sy) for sx in (-beside_x, beside_x) for sy in (-beside_y, beside_y)]
+        near += [(sx, sy / 2) for sx in (beside_x, -beside_x) for sy in (-beside_y, beside_y)]
+        rings = [near, *([(sx * k, sy * k) for sx, sy in near] for k in (1.8, 2.6))]
+        return [
+            Label(side, y, label.text, shift=sy, dx=sx)
+            for ring in rings
+            for side in sides
+            for sx, sy in ring
+        ]
 
     def _label_size(self, text: str) -> tuple[float, float]:
         return self._font_size * (0.62 * len(text) + 0.6), self._font_size * 1.35
@@ -124,9 +200,25 @@ class Diagram:
     def _position(self, x: float, y: float) -> tuple[float, float]:
         return self.origin[0] + x * self.width, self.origin[1] + y * self.height
 
+    @property
+    def _radius(self) -> float:
+        """A dot's radius, in the image's own units."""
+        return max(self.width, self.height) * 0.012
+
+    def _leader(self, label: Label) -> str:
+        """A thin line from a point's dot to its label, where the label is not beside it."""
+        if len(self.mask_boxes(label)) == 1:
+            return ""
+        x1, y1 = self._position(label.x, label.y)
+        x2, y2 = self._position(label.x + label.dx, label.y + label.shift)
+        return (
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#9b1c1c" '
+            f'stroke-width="{self._radius * 0.3:.1f}"/>'
+        )
+
     def _dot(self, x: float, y: float) -> str:
         cx, cy = self._position(x, y)
-        radius = max(self.width, self.height) * 0.012
+        radius = self._radius
         return (
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="#d62828" '
             f'stroke="#fff" stroke-width="{radius * 0.45:.1f}"/>'
@@ -195,6 +287,26 @@ class _Grid:
             self.cells[cell].discard(index)
         for cell in self._cells(new):
             self.cells.setdefault(cell, set()).add(index)
+
+
+def _union(a: Box, b: Box) -> Box:
+    """The smallest box around both, inside the image."""
+    x0, y0 = max(min(a[0], b[0]), 0.0), max(min(a[1], b[1]), 0.0)
+    x1, y1 = min(max(a[0] + a[2], b[0] + b[2]), 1.0), min(max(a[1] + a[3], b[1] + b[3]), 1.0)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _clipped(box: Box) -> Box:
+    """The part of a box inside the image."""
+    return _union(box, box)
+
+
+#: No box: the second shape of a mask that has one.
+_NONE: Box = (0.0, 0.0, 0.0, 0.0)
+
+
+def _two(boxes: tuple[Box, ...]) -> tuple[Box, Box]:
+    return (boxes[0], boxes[1] if len(boxes) > 1 else _NONE)
 
 
 def _overlap(a: Box, b: Box) -> float:

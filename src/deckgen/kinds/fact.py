@@ -14,6 +14,7 @@ from deckgen.kinds.html import inline
 from deckgen.kinds.kind import Kind, NoteContext, Summary
 from deckgen.kinds.notetypes import QA
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
+from deckgen.source.yamldoc import KeyPath
 
 
 class Fact(Strict):
@@ -59,6 +60,9 @@ class FactKind(Kind[Fact, FactSummary]):
 
     def summarise(self, record: Fact) -> FactSummary:
         return FactSummary(record.id, tuple(record.sources))
+
+    def fronts(self, record: Fact) -> Iterator[tuple[KeyPath, str, str, bool]]:
+        yield ("question",), record.question, record.answer, False
 
     def notes(
         self, record: Fact, reads: Mapping[str, str], context: NoteContext

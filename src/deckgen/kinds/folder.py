@@ -24,6 +24,7 @@ from deckgen.kinds import registry
 from deckgen.kinds.checks import (
     check_across,
     check_deck_names,
+    check_giveaways,
     check_html,
     check_note_file,
     check_order,
@@ -293,6 +294,8 @@ def _load_note(
         check_html(doc, own, cloze_keys=kind.cloze_keys)
         record = validate(doc, kind.model, own)
         check_note_file(kind, doc, context, own)
+        if record is not None:
+            check_giveaways(kind, record, doc, own)
     findings.extend(own)
     if doc is None or record is None:
         return None, doc

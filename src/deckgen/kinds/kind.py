@@ -193,6 +193,12 @@ class Kind(ABC, Generic[Record, SummaryT]):
         """Problems one file shows beyond its schema (its data may be invalid: read each
         value only where it has the right type)."""
 
+    def fronts(self, record: Record) -> Iterator[tuple[KeyPath, str, str, bool]]:
+        """The text a card shows on its front (with its key path), the answer it asks for,
+        and whether one of the answer's words gives it away (a term) or only all of them
+        (a sentence): `check` warns where a front gives its answer away."""
+        return iter(())
+
     def names(self, summary: SummaryT) -> Iterator[str]:
         """The ids other notes may use for this note (a point's code and its aliases)."""
         yield summary.note_id

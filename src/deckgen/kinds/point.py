@@ -21,7 +21,7 @@ from deckgen.kinds.drawing import MediaFile
 from deckgen.kinds.fields import CODE_PATTERN, Code, Fraction, Slug, SourceKey, Strict, Tag, Text
 from deckgen.kinds.html import attribute, bullet_list, html_list, inline, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Summary, Tally
-from deckgen.kinds.notetypes import CLOZE, NoteType, Template
+from deckgen.kinds.notetypes import CLOZE, QA, NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
 from deckgen.kinds.values import field_of, text_of, texts
 from deckgen.source.errors import Findings
@@ -179,11 +179,12 @@ class PointKind(Kind[Point, PointSummary]):
     subdeck = "Points"
     subdeck_help = "Subdeck for point notes."
     schema_help = "points/<CODE>.yaml: one acupuncture point."
-    note_types = (POINT, CLOZE, OCCLUSION)
+    note_types = (POINT, CLOZE, OCCLUSION, QA)
     labels: ClassVar[Mapping[str, str]] = {
         "point": "Point cards",
         "point-cloze": "Point locations (cloze)",
         "occlusion": "Diagrams (image occlusion)",
+        "point-alias": "Other codes",
     }
     cloze_keys = ("location",)
     skeleton = _SKELETON
@@ -279,6 +280,18 @@ class PointKind(Kind[Point, PointSummary]):
             }
             yield note_spec(origin, "point-cloze", record.code, CLOZE, cloze, tags, deck, media[1:])
 
+        if record.aliases:  # other systems' codes, as the seeds and older books write them
+            codes = " / ".join(plain(alias) for alias in record.aliases)
+            alias = {
+                "Question": f"Which point is also coded <b>{codes}</b>?",
+                "Answer": f"<b>{plain(record.code)}</b> {plain(record.pinyin)} "
+                f"{plain(record.hanzi)} ({plain(record.english)})",
+                "Topic": "Point codes",
+                "Extra": plain(record.channel.label) + " channel",
+                "Sources": context.cite(record.sources),
+            }
+            yield note_spec(origin, "point-alias", record.code, QA, alias, tags, deck)
+
     def media(self, summary: PointSummary, context: NoteContext) -> tuple[MediaFile, ...]:
         return _on_diagram(summary, context)[1]
 
@@ -295,14 +308,17 @@ class PointKind(Kind[Point, PointSummary]):
             if summary.diagram is not None:
                 placed.setdefault(summary.diagram[0], []).append(summary)
         for name, points in placed.items():
+            if len(points) < context.deck.occlusion_min_points:
+                continue  # one or two masks: the points' own diagram cards ask the same
             diagram = context.diagram(name)
             marks = [(p.diagram[1], p.diagram[2], p.note_id) for p in points if p.diagram]
             labels = diagram.spread(marks)
             image = diagram.labelled(f"{name}-all", labels)
             numbers = context.occlusion.get(name, {})
             masks = "".join(
-                _mask(numbers.get(label.text, index), diagram.label_box(label))
+                _mask(numbers.get(label.text, index), box)
                 for index, label in enumerate(labels, start=1)
+                for box in diagram.mask_boxes(label)  # the label and its dot
             )
             # Names are shown verbatim, as on the point notes (and need no Markdown parser).
             names = [

@@ -1,0 +1,120 @@
+"""The rules of good flashcards that the generator keeps for every deck (issue 16):
+no front that gives its answer away, a needling card for every point, occlusion notes only
+where there is something to tell apart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import SHIPPED_CARDS
+from deckgen.anki.cards import card_ordinals
+from deckgen.build.load import load_folder
+from deckgen.kinds.checks import given_away
+from deckgen.kinds.registry import POINTS
+from deckgen.kinds.spec import NoteSpec
+from deckgen.source.errors import InvalidCards
+
+_MASK = re.compile(
+    r"\{\{c(\d+)::image-occlusion:rect:left=([\d.]+):top=([\d.]+)"
+    r":width=([\d.]+):height=([\d.]+)"
+)
+
+
+@pytest.mark.parametrize(
+    ("front", "answer", "any_word", "expected"),
+    [
+        ("Something is lacking, or something is too much.", "Deficiency versus excess", True, []),
+        (
+            "Deficiency means something is lacking; excess means too much.",
+            "Deficiency versus excess",
+            True,
+            ["deficiency", "excess"],
+        ),
+        (
+            "Wind arising from deficient blood.",
+            "Blood deficiency wind",
+            True,
+            ["blood", "deficiency", "wind"],
+        ),
+        ("A tremor like wind.", "Liver wind", True, ["wind"]),  # one word of a term says it
+        ("A tremor like wind.", "Liver wind", False, []),  # a sentence: all its words
+        ("Is it more common in men or in women?", "In women.", False, ["women"]),
+        ("What is the usual onset age?", "In the 50s to 60s.", False, []),
+        ("Qi moves.", "Qi", True, []),  # words under four letters are no key words
+    ],
+)
+def test_what_gives_an_answer_away(
+    front: str, answer: str, any_word: bool, expected: list[str]
+) -> None:
+    assert given_away(front, answer, any_word=any_word) == expected
+
+
+def test_check_warns_where_a_definition_names_its_term(mini_cards: Path) -> None:
+    concept = mini_cards / "concepts" / "qi.yaml"
+    text = concept.read_text(encoding="utf-8")
+    concept.write_text(text.replace("term: Qi", "term: Vital energy"), encoding="utf-8")
+    loaded = load_folder(mini_cards)  # "The body's functional vital energy, which ..."
+    (warning,) = [w for w in loaded.cards.warnings if "gives away" in w.message]
+    assert warning.path.endswith("qi.yaml")
+    assert warning.message == (
+        "definition: the front gives away its answer 'Vital energy' (vital, energy); "
+        "say it without them"
+    )
+    line = 1 + next(i for i, row in enumerate(text.splitlines()) if row.startswith("definition"))
+    assert (warning.line, warning.column) == (line, 13)
+    with pytest.raises(InvalidCards):
+        load_folder(mini_cards, strict=True)
+
+
+# The rules over the shipped deck, built: what a student gets.
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[NoteSpec]:
+    return load_folder(SHIPPED_CARDS).notes()
+
+
+def _fields(spec: NoteSpec) -> dict[str, str]:
+    return dict(zip(spec.notetype.fields, spec.fields, strict=True))
+
+
+def test_every_point_has_a_needling_card(shipped: list[NoteSpec]) -> None:
+    points = [spec for spec in shipped if spec.kind == "point"]
+    assert points
+    for spec in points:
+        assert 3 in card_ordinals(spec.notetype, _fields(spec)), spec.key  # Point → Needling
+
+
+def test_no_occlusion_note_has_fewer_than_three_masks(shipped: list[NoteSpec]) -> None:
+    occlusions = [spec for spec in shipped if spec.kind == "occlusion"]
+    assert occlusions
+    for spec in occlusions:
+        assert len(card_ordinals(spec.notetype, _fields(spec))) >= 3, spec.key
+
+
+def test_every_mask_covers_its_point_s_dot(shipped: list[NoteSpec]) -> None:
+    """Each mask (its cloze number is the point's, kept in the lock) covers the point's
+    coordinates, or their mirror image on a view where a point shows on either side."""
+    loaded = load_folder(SHIPPED_CARDS)
+    numbers = loaded.occlusion()
+    places = {
+        point.code: point.diagram
+        for point in loaded.cards.records_of(POINTS)
+        if point.diagram is not None
+    }
+    for spec in (s for s in shipped if s.kind == "occlusion"):
+        diagram = spec.note_id.rpartition("/")[2]
+        code_of = {number: code for code, number in numbers[diagram].items()}
+        shapes: dict[int, list[tuple[float, ...]]] = {}
+        for number, *box in _MASK.findall(spec.field("Occlusion")):
+            shapes.setdefault(int(number), []).append(tuple(map(float, box)))
+        for number, boxes in shapes.items():
+            place = places[code_of[number]]
+            assert any(
+                top <= place.y <= top + height
+                and any(left <= v <= left + width for v in (place.x, 1 - place.x))
+                for left, top, width, height in boxes
+            ), (spec.key, number)
