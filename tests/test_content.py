@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import SHIPPED_CARDS
+from deckgen.kinds.fields import entry_text
 from deckgen.kinds.folder import load_cards
 from deckgen.kinds.registry import POINTS
 
@@ -28,7 +29,7 @@ def test_the_safety_cautions_are_on_their_points() -> None:
     points = {point.code: point for point in load_cards(SHIPPED_CARDS).records_of(POINTS)}
 
     def cautions(code: str) -> str:
-        return " ".join(points[code].needling.cautions).lower()
+        return " ".join(entry_text(c) for c in points[code].needling.cautions).lower()
 
     assert "pregnan" in cautions("LI4")
     assert "infraorbital" in cautions("ST2")
@@ -41,7 +42,7 @@ def test_the_safety_cautions_are_on_their_points() -> None:
 def test_dubious_seed_claims_are_only_given_as_claims() -> None:
     cards = load_cards(SHIPPED_CARDS)
     te6 = next(point for point in cards.records_of(POINTS) if point.code == "TE6")
-    assert not any("blood" in action.lower() for action in te6.actions)
-    assert any("claimed" in note.lower() for note in te6.notes)
+    assert not any("blood" in entry_text(action).lower() for action in te6.actions)
+    assert any("claimed" in entry_text(note).lower() for note in te6.notes)
     for point in cards.records_of(POINTS):
         assert "inch" not in point.location.lower(), point.code

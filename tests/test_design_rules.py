@@ -118,3 +118,22 @@ def test_every_mask_covers_its_point_s_dot(shipped: list[NoteSpec]) -> None:
                 and any(left <= v <= left + width for v in (place.x, 1 - place.x))
                 for left, top, width, height in boxes
             ), (spec.key, number)
+
+
+def test_an_item_s_unknown_source_is_reported_at_its_place(mini_cards: Path) -> None:
+    condition = mini_cards / "conditions" / "blepharospasm.yaml"
+    text = condition.read_text(encoding="utf-8")
+    condition.write_text(
+        text.replace(
+            "key_features: [Both eyelids close forcibly.]",
+            "key_features:\n  - {text: Both eyelids close forcibly., sources: [textbok]}",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidCards) as caught:
+        load_folder(mini_cards)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (4, 52)
+    assert problem.message == (
+        "key_features[0].sources[0]: unknown source 'textbok' (did you mean 'textbook'?)"
+    )

@@ -22,6 +22,7 @@ from deckgen.kinds.deck import DeckConfig, Source, deck_model
 from deckgen.kinds.diagrams import BUILTIN
 from deckgen.kinds.drawing import Diagram, load_diagrams
 from deckgen.kinds.fact import Fact
+from deckgen.kinds.fields import Cited
 from deckgen.kinds.kind import Kind, NoteContext
 from deckgen.kinds.notetypes import CLOZE, QA
 from deckgen.kinds.point import OCCLUSION, POINT, Channel, DiagramPlacement, Needling, Point
@@ -705,3 +706,42 @@ def test_an_occlusion_note_shows_the_points_names_as_text() -> None:
     odd = _point(english="Four *Whites* <b>", diagram=_on(FACE, 0.3, 0.5))
     (spec,) = POINTS.combined_notes(_summaries(odd), _context())
     assert "(Four *Whites* &lt;b&gt;)" in spec.field("Back Extra")
+
+
+# Items with their own sources
+# ----------------------------
+
+
+def test_an_item_with_its_own_sources_is_cited_beside_it() -> None:
+    record = _condition(
+        treatment=[
+            "Oral drugs.",
+            Cited(text="Botulinum toxin *injections*.", sources=["who-2008"]),
+        ]
+    )
+    main = _one(CONDITIONS, record, "condition")
+    assert main.field("Treatment") == (
+        "<ul><li>Oral drugs.</li>"
+        '<li>Botulinum toxin <em>injections</em>. <span class="cite">(WHO 2008)</span></li></ul>'
+    )
+
+
+def test_a_hallmark_or_comparison_with_its_own_sources_cites_only_them() -> None:
+    record = _condition(
+        hallmarks=[Cited(text="Brow rises as the eye closes.", sources=["who-2008"])],
+        distinguish_from=[
+            Difference(condition="blepharospasm", how="One-sided.", sources=["who-2008"])
+        ],
+    )
+    hallmark = _one(CONDITIONS, record, "hallmark")
+    assert hallmark.field("Question") == "Which condition? Brow rises as the eye closes."
+    assert hallmark.field("Sources") == "Sources: WHO 2008"
+    comparison = _one(CONDITIONS, record, "comparison")
+    assert comparison.field("Sources") == "Sources: WHO 2008"
+    # The note's own sources go on what rests on them: the condition's main note.
+    assert _one(CONDITIONS, record, "condition").field("Sources") == "Sources: Textbook"
+
+
+def test_a_summary_counts_every_source_a_record_cites() -> None:
+    record = _condition(red_flags=[Cited(text="Weakness.", sources=["who-2008"])])
+    assert CONDITIONS.summarise(record).sources == ("textbook", "who-2008")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import cast
 
 from deckgen.kinds.cloze import strip_cloze
+from deckgen.kinds.fields import entry_text
 from deckgen.kinds.folder import Cards
 from deckgen.kinds.point import Point
 from deckgen.state.commit import write_atomically
@@ -30,7 +31,7 @@ def points_markdown(cards: Cards) -> str:
         point = cast(Point, file.record)
         code = point.code + (f" ({', '.join(point.aliases)})" if point.aliases else "")
         name = f"{point.pinyin} {point.hanzi} — {point.english}"
-        cautions = "; ".join(point.needling.cautions) or "—"
+        cautions = "; ".join(entry_text(c) for c in point.needling.cautions) or "—"
         sources = ", ".join(cards.sources[key].short for key in point.sources)
         cells = (code, name, point.channel.label, strip_cloze(point.location), cautions, sources)
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")

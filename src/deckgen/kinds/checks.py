@@ -41,10 +41,26 @@ def check_note_file(
     repeated(doc, "sources", findings)
     repeated(doc, "tags", findings, warn=True)
     if context.source_keys is not None:
-        for i, key in texts(doc, "sources"):
+        for path, key in _cited(doc.data):
             if key not in context.source_keys:
-                message = f"sources[{i}]: {unknown('source', key, context.source_keys)}"
-                findings.error(doc.problem(("sources", i), message))
+                message = f"{dotted(path)}: {unknown('source', key, context.source_keys)}"
+                findings.error(doc.problem(path, message))
+
+
+def _cited(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every source key in parsed data, with its path: the note's `sources` and those of
+    its items (`{text: ..., sources: [...]}`) and comparisons."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "sources" and isinstance(item, list):
+                for i, source in enumerate(item):
+                    if text := text_of(source):
+                        yield (*path, key, i), text
+            else:
+                yield from _cited(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _cited(item, (*path, i))
 
 
 def check_giveaways(kind: Kind[Any, Any], record: Any, doc: Document, findings: Findings) -> None:

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from deckgen.kinds.checks import cloze_phrases, repeated
 from deckgen.kinds.cloze import cloze_text, strip_cloze
-from deckgen.kinds.fields import SLUG_PATTERN, Code, Slug, SourceKey, Strict, Tag, Text
+from deckgen.kinds.fields import SLUG_PATTERN, Code, Slug, SourceKey, Strict, Tag, Text, all_sources
 from deckgen.kinds.html import inline, plain
 from deckgen.kinds.kind import FileContext, Kind, NoteContext, Reference, Summary
 from deckgen.kinds.notetypes import CLOZE, NoteType, Template
@@ -90,7 +90,7 @@ class ConceptKind(Kind[Concept, ConceptSummary]):
     skeleton = _SKELETON
 
     def summarise(self, record: Concept) -> ConceptSummary:
-        return ConceptSummary(record.id, tuple(record.sources), tuple(record.related_points))
+        return ConceptSummary(record.id, all_sources(record), tuple(record.related_points))
 
     def check_file(self, doc: Document, context: FileContext, findings: Findings) -> None:
         cloze_phrases(doc, "definition", "cloze", findings)

@@ -15,7 +15,18 @@ from typing import Any, ClassVar, cast
 from pydantic import Field
 
 from deckgen.kinds.checks import listed_twice
-from deckgen.kinds.fields import SLUG_PATTERN, Slug, SourceKey, Strict, Tag, Text
+from deckgen.kinds.fields import (
+    SLUG_PATTERN,
+    Entry,
+    Slug,
+    SourceKey,
+    Strict,
+    Tag,
+    Text,
+    all_sources,
+    entry_sources,
+    entry_text,
+)
 from deckgen.kinds.html import bullet_list, inline, literal, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Reference, Summary
 from deckgen.kinds.notetypes import QA, NoteType, Template
@@ -29,6 +40,9 @@ from deckgen.source.yamldoc import Document, KeyPath
 class Difference(Strict):
     condition: Slug = Field(description="Id of the other condition.")
     how: Text = Field(description="How this condition differs from it.")
+    sources: list[SourceKey] = Field(
+        default_factory=list, description="Keys from sources.yaml for this comparison alone."
+    )
 
 
 class Condition(Strict):
@@ -36,17 +50,17 @@ class Condition(Strict):
 
     id: Slug
     name: Text
-    key_features: list[Text] = Field(min_length=1)
-    hallmarks: list[Text] = Field(
+    key_features: list[Entry] = Field(min_length=1)
+    hallmarks: list[Entry] = Field(
         default_factory=list,
         description="Features that point to this condition and to no other in the deck; "
         "each becomes a 'which condition?' card.",
     )
     cause: Text
-    workup: list[Text] = Field(default_factory=list)
-    treatment: list[Text] = Field(default_factory=list)
+    workup: list[Entry] = Field(default_factory=list)
+    treatment: list[Entry] = Field(default_factory=list)
     distinguish_from: list[Difference] = Field(default_factory=list)
-    red_flags: list[Text] = Field(default_factory=list)
+    red_flags: list[Entry] = Field(default_factory=list)
     tags: list[Tag] = Field(default_factory=list)
     sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
 
@@ -125,7 +139,7 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
     def summarise(self, record: Condition) -> ConditionSummary:
         return ConditionSummary(
             record.id,
-            tuple(record.sources),
+            all_sources(record),
             record.name,
             tuple(d.condition for d in record.distinguish_from),
         )
@@ -157,7 +171,10 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
 
     def fronts(self, record: Condition) -> Iterator[tuple[KeyPath, str, str, bool]]:
         for i, hallmark in enumerate(record.hallmarks):  # "Which condition? <hallmark>"
-            yield ("hallmarks", i), hallmark, record.name, False
+            path: KeyPath = (
+                ("hallmarks", i) if isinstance(hallmark, str) else ("hallmarks", i, "text")
+            )
+            yield path, entry_text(hallmark), record.name, False
 
     def references(self, summary: ConditionSummary) -> Iterator[Reference]:
         for path, other in _compared(summary):
@@ -181,12 +198,12 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
         ]
         fields = {
             "Name": plain(record.name),
-            "Features": bullet_list(record.key_features),
+            "Features": context.entries(record.key_features),
             "Cause": inline(record.cause),
-            "Workup": bullet_list(record.workup),
-            "Treatment": bullet_list(record.treatment),
+            "Workup": context.entries(record.workup),
+            "Treatment": context.entries(record.treatment),
             "Distinguish": bullet_list(distinguish),
-            "RedFlags": bullet_list(record.red_flags),
+            "RedFlags": context.entries(record.red_flags),
             "Sources": context.cite(record.sources),
         }
         tags = note_tags("condition", *record.tags)
@@ -195,11 +212,11 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
         yield note_spec(origin, "condition", record.id, CONDITION, fields, tags, deck)
         for number, hallmark in enumerate(record.hallmarks, start=1):
             question = {
-                "Question": f"Which condition? {inline(hallmark)}",
+                "Question": f"Which condition? {inline(entry_text(hallmark))}",
                 "Answer": plain(record.name),
                 "Topic": "Western differential",
                 "Extra": "",
-                "Sources": context.cite(record.sources),
+                "Sources": context.cite(entry_sources(hallmark) or record.sources),
             }
             note_id = f"{record.id}/{number}"
             yield note_spec(origin, "hallmark", note_id, QA, question, tags, deck)
@@ -212,7 +229,7 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
                 "Answer": inline(other.how),
                 "Topic": "Western differential · comparison",
                 "Extra": "",
-                "Sources": context.cite(record.sources),
+                "Sources": context.cite(other.sources or record.sources),
             }
             pair = f"{record.id}/{other.condition}"
             yield note_spec(origin, "comparison", pair, QA, question, tags, deck)

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from deckgen.kinds.fields import SLUG_PATTERN, Slug, SourceKey, Strict, Tag, Text
+from deckgen.kinds.fields import SLUG_PATTERN, Slug, SourceKey, Strict, Tag, Text, all_sources
 from deckgen.kinds.html import inline
 from deckgen.kinds.kind import Kind, NoteContext, Summary
 from deckgen.kinds.notetypes import QA
@@ -59,7 +59,7 @@ class FactKind(Kind[Fact, FactSummary]):
     skeleton = _SKELETON
 
     def summarise(self, record: Fact) -> FactSummary:
-        return FactSummary(record.id, tuple(record.sources))
+        return FactSummary(record.id, all_sources(record))
 
     def fronts(self, record: Fact) -> Iterator[tuple[KeyPath, str, str, bool]]:
         yield ("question",), record.question, record.answer, False

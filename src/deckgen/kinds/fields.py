@@ -60,3 +60,46 @@ class Strict(BaseModel):
         coerce_numbers_to_str=True,
         str_strip_whitespace=True,
     )
+
+
+class Cited(Strict):
+    """A list item with its own sources, cited beside it on the card: `{text: ..., sources:
+    [key, ...]}`. A plain item rests on the note's `sources`."""
+
+    text: Text = Field(description="The item, as a plain item would be written.")
+    sources: list[SourceKey] = Field(min_length=1, description="Keys from sources.yaml.")
+
+
+#: A list item: text, or text with its own sources.
+Entry = Text | Cited
+
+
+def entry_text(entry: str | Cited) -> str:
+    return entry.text if isinstance(entry, Cited) else entry
+
+
+def entry_sources(entry: str | Cited) -> tuple[str, ...]:
+    """The item's own sources (none for a plain item)."""
+    return tuple(entry.sources) if isinstance(entry, Cited) else ()
+
+
+def all_sources(record: BaseModel) -> tuple[str, ...]:
+    """Every source a record cites: its own `sources` first, then its items' (`Cited`, a
+    comparison's), each once, in order."""
+    found: dict[str, None] = {}
+
+    def walk(value: object) -> None:
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                item = getattr(value, name)
+                if name == "sources" and isinstance(item, list):
+                    found.update(dict.fromkeys(item))
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    found.update(dict.fromkeys(getattr(record, "sources", ())))
+    walk(record)
+    return tuple(found)

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from deckgen.kinds.html import plain
+from deckgen.kinds.fields import Cited, entry_sources, entry_text
+from deckgen.kinds.html import html_list, inline, plain
 from deckgen.kinds.spec import NoteSpec
 from deckgen.kinds.values import text_items, text_of
 from deckgen.source.errors import Findings
@@ -125,6 +126,21 @@ class NoteContext:
     def cite(self, keys: Sequence[str]) -> str:
         """The card footer: short labels; the full citations are in the deck description."""
         return "Sources: " + "; ".join(plain(self.sources[key].short) for key in keys)
+
+    def entries(self, entries: Sequence[str | Cited]) -> str:
+        """List items as one <ul>, each item with its own sources cited beside it."""
+        return html_list(
+            inline(entry_text(entry))
+            + (
+                f' <span class="cite">({self.labels(entry_sources(entry))})</span>'
+                if entry_sources(entry)
+                else ""
+            )
+            for entry in entries
+        )
+
+    def labels(self, keys: Sequence[str]) -> str:
+        return "; ".join(plain(self.sources[key].short) for key in keys)
 
     def deck_of(self, kind: Kind[Any, Any]) -> str:
         """The full name of a kind's subdeck."""

@@ -18,8 +18,19 @@ from pydantic import Field
 from deckgen.kinds.checks import cloze_phrases, place, repeated, unknown
 from deckgen.kinds.cloze import cloze_text, strip_cloze
 from deckgen.kinds.drawing import MediaFile
-from deckgen.kinds.fields import CODE_PATTERN, Code, Fraction, Slug, SourceKey, Strict, Tag, Text
-from deckgen.kinds.html import attribute, bullet_list, html_list, inline, plain
+from deckgen.kinds.fields import (
+    CODE_PATTERN,
+    Code,
+    Entry,
+    Fraction,
+    Slug,
+    SourceKey,
+    Strict,
+    Tag,
+    Text,
+    all_sources,
+)
+from deckgen.kinds.html import attribute, html_list, inline, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Summary, Tally
 from deckgen.kinds.notetypes import CLOZE, QA, NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
@@ -56,7 +67,7 @@ class Needling(Strict):
     depth: Text = Field(description="Typical depth, e.g. '0.3-0.5 cun'.")
     angle: Text = Field(description="Perpendicular, oblique, transverse; and direction.")
     method: Text | None = Field(None, description="Extra technique, e.g. 'pinch the skin'.")
-    cautions: list[Text] = Field(default_factory=list, description="Safety cautions.")
+    cautions: list[Entry] = Field(default_factory=list, description="Safety cautions.")
 
 
 class DiagramPlacement(Strict):
@@ -80,9 +91,9 @@ class Point(Strict):
         description="Phrases of `location` to hide on a location cloze card, one card each.",
     )
     needling: Needling
-    actions: list[Text] = Field(default_factory=list, description="TCM actions.")
-    indications: list[Text] = Field(min_length=1, description="What it is used for.")
-    notes: list[Text] = Field(
+    actions: list[Entry] = Field(default_factory=list, description="TCM actions.")
+    indications: list[Entry] = Field(min_length=1, description="What it is used for.")
+    notes: list[Entry] = Field(
         default_factory=list,
         description="Further facts, and claims marked 'claimed by <source>' beside the correction.",
     )
@@ -192,10 +203,10 @@ class PointKind(Kind[Point, PointSummary]):
     def summarise(self, record: Point) -> PointSummary:
         placed = record.diagram
         if placed is None:
-            return PointSummary(record.code, tuple(record.sources), tuple(record.aliases))
+            return PointSummary(record.code, all_sources(record), tuple(record.aliases))
         return PointSummary(
             record.code,
-            tuple(record.sources),
+            all_sources(record),
             tuple(record.aliases),
             (placed.name, placed.x, placed.y),
             record.pinyin,
@@ -258,10 +269,10 @@ class PointKind(Kind[Point, PointSummary]):
             "Diagram": diagram_html,
             "DiagramLabelled": labelled_html,
             "Needling": "; ".join(inline(part) for part in parts),
-            "Cautions": bullet_list(needling.cautions),
-            "Actions": bullet_list(record.actions),
-            "Indications": bullet_list(record.indications),
-            "Notes": bullet_list(record.notes),
+            "Cautions": context.entries(needling.cautions),
+            "Actions": context.entries(record.actions),
+            "Indications": context.entries(record.indications),
+            "Notes": context.entries(record.notes),
             "Sources": context.cite(record.sources),
         }
         tags = note_tags("point", f"channel::{record.channel.value}", *record.tags)
