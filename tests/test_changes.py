@@ -10,7 +10,8 @@ import dataclasses
 
 from deckgen.anki.package import PackagedNote
 from deckgen.kinds.notetypes import QA
-from deckgen.kinds.point import OCCLUSION, POINT
+from deckgen.kinds.occlusion import OCCLUSION
+from deckgen.kinds.point import POINT
 from deckgen.kinds.spec import Kept, KeptNote, NoteSpec
 from deckgen.state.changes import REMOVED_TAG, NotetypeChange, notetype_hash, stamp
 from deckgen.state.lock import ID_SPACING, Lock, NoteEntry
@@ -41,6 +42,16 @@ def _occlusion(*numbers: int) -> NoteSpec:
     fields = ("".join(map(_mask, numbers)), '<img src="face.svg">', "Face", "", "")
     tags = ("deckgen::occlusion", "diagram::face")
     return NoteSpec("occlusion", "test-deck/face", OCCLUSION, fields, tags, "Test Deck::Points")
+
+
+def _point_spec(**values: str) -> NoteSpec:
+    fields = tuple(
+        values.get(
+            name.lower(), {"Code": "ST2", "Location": "Here", "Needling": "0.3 cun"}.get(name, "")
+        )
+        for name in POINT.fields
+    )
+    return NoteSpec("point", "ST2", POINT, fields, ("deckgen::point",), "Test Deck::Points")
 
 
 def _by_key(packaged: list[PackagedNote]) -> dict[str, PackagedNote]:
@@ -256,7 +267,8 @@ def test_an_occlusion_card_whose_mask_went_is_reported_as_emptied() -> None:
     old.occlusion = {"face": {"GB14": 1, "ST2": 2, "LI4": 3}}
     lock, _, changes = stamp([_occlusion(1, 3)], old, T1)
     assert changes.changed == (("occlusion:test-deck/face", ("Occlusion",)),)
-    assert changes.emptied == (("occlusion:test-deck/face", 2, "ST2"),)
+    why = "asked about point ST2, which left the diagram"
+    assert changes.emptied == (("occlusion:test-deck/face", 2, why),)
     assert lock.notes["occlusion:test-deck/face"].mod == T1
 
     # A mask added, or one whose place moved, empties no card.
@@ -268,3 +280,19 @@ def test_an_occlusion_card_whose_mask_went_is_reported_as_emptied() -> None:
     _, _, changes = stamp([moved], old, T1)
     assert changes.changed == (("occlusion:test-deck/face", ("Occlusion",)),)
     assert changes.emptied == ()
+
+
+def test_a_template_card_left_with_nothing_to_ask_is_reported_as_emptied() -> None:
+    """A point's actions card goes when its actions and indications move to cards of their
+    own: Anki keeps the old card, empty, until Tools → Empty Cards."""
+    spec = _point_spec(indications="<ul><li>Twitching.</li></ul>")
+    old, _, _ = stamp([spec], Lock(), T0)
+    emptied = dataclasses.replace(
+        spec,
+        fields=tuple(
+            "" if name in ("Indications", "Actions") else value
+            for name, value in zip(spec.notetype.fields, spec.fields, strict=True)
+        ),
+    )
+    _, _, changes = stamp([emptied], old, T1)
+    assert changes.emptied == (("point:ST2", 3, "('Point → Actions') has nothing left to ask"),)

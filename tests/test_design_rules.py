@@ -137,3 +137,31 @@ def test_an_item_s_unknown_source_is_reported_at_its_place(mini_cards: Path) -> 
     assert problem.message == (
         "key_features[0].sources[0]: unknown source 'textbok' (did you mean 'textbook'?)"
     )
+
+
+#: The fields that make up one card's answer, by note type.
+ANSWERS: dict[str, list[tuple[str, ...]]] = {
+    "point": [("Actions", "Indications"), ("Cautions",)],
+    "condition": [("Features",), ("Workup",), ("Treatment",), ("RedFlags",)],
+    "qa": [("Answer",)],
+}
+
+
+def test_no_answer_holds_more_than_three_listed_facts(shipped: list[NoteSpec]) -> None:
+    """A longer list is asked one item per card (a cloze of the whole list)."""
+    long = []
+    for spec in shipped:
+        for group in ANSWERS.get(spec.notetype.key, []):
+            items = sum(spec.field(name).count("<li>") for name in group)
+            if items > 3:
+                long.append((spec.key, group, items))
+    assert long == []
+    assert any(spec.kind in ("condition-list", "point-list") for spec in shipped)
+
+
+def test_a_long_list_is_asked_one_item_per_card(shipped: list[NoteSpec]) -> None:
+    for spec in (s for s in shipped if s.kind in ("condition-list", "point-list")):
+        text = spec.field("Text")
+        assert text.count("<li>") == len(card_ordinals(spec.notetype, _fields(spec))) > 3 or (
+            spec.kind == "point-list"  # actions and indications split together
+        ), spec.key

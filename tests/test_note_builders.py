@@ -25,7 +25,8 @@ from deckgen.kinds.fact import Fact
 from deckgen.kinds.fields import Cited
 from deckgen.kinds.kind import Kind, NoteContext
 from deckgen.kinds.notetypes import CLOZE, QA
-from deckgen.kinds.point import OCCLUSION, POINT, Channel, DiagramPlacement, Needling, Point
+from deckgen.kinds.occlusion import OCCLUSION
+from deckgen.kinds.point import POINT, Channel, DiagramPlacement, Needling, Point
 from deckgen.kinds.spec import NoteSpec
 
 POINTS, CONCEPTS, CONDITIONS, FACTS = (

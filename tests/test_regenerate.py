@@ -22,7 +22,8 @@ from deckgen.kinds import registry
 from deckgen.kinds.ids import note_guid
 from deckgen.kinds.kind import NoteContext
 from deckgen.kinds.notetypes import CLOZE, QA, NoteType
-from deckgen.kinds.point import OCCLUSION, POINT, Point, PointKind
+from deckgen.kinds.occlusion import OCCLUSION
+from deckgen.kinds.point import POINT, Point, PointKind
 from deckgen.kinds.spec import NoteSpec
 from deckgen.state import cache as buildcache
 from deckgen.state.changes import REMOVED_TAG

@@ -24,7 +24,8 @@ from deckgen.anki.templates import (
 from deckgen.authoring.preview import render_note
 from deckgen.kinds.cloze import strip_cloze
 from deckgen.kinds.notetypes import CLOZE, QA
-from deckgen.kinds.point import OCCLUSION, POINT
+from deckgen.kinds.occlusion import OCCLUSION
+from deckgen.kinds.point import POINT
 
 
 def _front(template: str, **fields: str) -> str:

@@ -124,7 +124,7 @@ def test_an_emptied_occlusion_card_says_which_point_it_asked_about() -> None:
         removed=(),
         unchanged=(),
         notetypes=(),
-        emptied=(("occlusion:test-deck/face", 2, "ST2"),),
+        emptied=(("occlusion:test-deck/face", 2, "asked about point ST2, which left the diagram"),),
     )
     assert format_report(_report(changes)).splitlines()[-1] == (
         "  Card 2 of occlusion:test-deck/face asked about point ST2, which left the diagram: "

@@ -46,9 +46,9 @@ def format_report(report: BuildReport, *, verbose: bool = False) -> str:
             "  Anki never deletes notes on import: removed notes are shipped tagged "
             f"{REMOVED_TAG}; find them in the browser with 'tag:{REMOVED_TAG}' and delete them."
         )
-    for key, number, code in changes.emptied:
+    for key, number, why in changes.emptied:
         lines.append(
-            f"  Card {number} of {key} asked about point {code}, which left the diagram: "
+            f"  Card {number} of {key} {why}: "
             "Anki shows the card as empty; delete it with Tools → Empty Cards."
         )
     for change in changes.notetypes:

@@ -29,7 +29,8 @@ from deckgen.kinds.fields import (
 )
 from deckgen.kinds.html import bullet_list, inline, literal, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Reference, Summary
-from deckgen.kinds.notetypes import QA, NoteType, Template
+from deckgen.kinds.lists import MAX_FACTS, list_cloze, list_sources
+from deckgen.kinds.notetypes import CLOZE, QA, NoteType, Template
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
 from deckgen.kinds.values import field_of, text_items, text_of
 from deckgen.source.errors import Findings
@@ -128,11 +129,12 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
     subdeck = "Western Differential"
     subdeck_help = "Subdeck for condition notes."
     schema_help = "conditions/<id>.yaml: one condition in the Western differential."
-    note_types = (CONDITION, QA)
+    note_types = (CONDITION, QA, CLOZE)
     labels: ClassVar[Mapping[str, str]] = {
         "condition": "Condition cards",
         "hallmark": "Which condition?",
         "comparison": "Comparisons",
+        "condition-list": "Condition lists (one item per card)",
     }
     skeleton = _SKELETON
 
@@ -196,20 +198,36 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
         distinguish = [
             f"**{literal(names[d.condition])}**: {d.how}" for d in record.distinguish_from
         ]
+        lists = {  # field: (what the list is, its items, its key in note ids)
+            "Features": ("key features", record.key_features, "key-features"),
+            "Workup": ("workup", record.workup, "workup"),
+            "Treatment": ("treatment", record.treatment, "treatment"),
+            "RedFlags": ("red flags", record.red_flags, "red-flags"),
+        }
         fields = {
             "Name": plain(record.name),
-            "Features": context.entries(record.key_features),
             "Cause": inline(record.cause),
-            "Workup": context.entries(record.workup),
-            "Treatment": context.entries(record.treatment),
             "Distinguish": bullet_list(distinguish),
-            "RedFlags": context.entries(record.red_flags),
             "Sources": context.cite(record.sources),
         }
+        long = {field for field, (_, items, _) in lists.items() if len(items) > MAX_FACTS}
+        for field, (_, items, _) in lists.items():  # a long list is asked item by item
+            fields[field] = "" if field in long else context.entries(items)
         tags = note_tags("condition", *record.tags)
         deck = context.deck_of(self)
         origin = f"condition:{record.id}"
         yield note_spec(origin, "condition", record.id, CONDITION, fields, tags, deck)
+        for field in sorted(long, key=list(lists).index):
+            what, items, key = lists[field]
+            cloze = {
+                "Text": list_cloze(f"<b>{plain(record.name)}</b>: {what}", items, context),
+                "Topic": f"Western differential · {what}",
+                "Extra": "",
+                "Image": "",
+                "Sources": context.cite(list_sources(items, record.sources)),
+            }
+            note_id = f"{record.id}/{key}"
+            yield note_spec(origin, "condition-list", note_id, CLOZE, cloze, tags, deck)
         for number, hallmark in enumerate(record.hallmarks, start=1):
             question = {
                 "Question": f"Which condition? {inline(entry_text(hallmark))}",

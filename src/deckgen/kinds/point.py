@@ -20,6 +20,7 @@ from deckgen.kinds.cloze import cloze_text, strip_cloze
 from deckgen.kinds.drawing import MediaFile
 from deckgen.kinds.fields import (
     CODE_PATTERN,
+    Cited,
     Code,
     Entry,
     Fraction,
@@ -30,9 +31,11 @@ from deckgen.kinds.fields import (
     Text,
     all_sources,
 )
-from deckgen.kinds.html import attribute, html_list, inline, plain
+from deckgen.kinds.html import inline, plain
 from deckgen.kinds.kind import FileContext, Index, Kind, NoteContext, Summary, Tally
+from deckgen.kinds.lists import MAX_FACTS, list_cloze, list_sources
 from deckgen.kinds.notetypes import CLOZE, QA, NoteType, Template
+from deckgen.kinds.occlusion import OCCLUSION, img_tag, occlusion_notes
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
 from deckgen.kinds.values import field_of, text_of, texts
 from deckgen.source.errors import Findings
@@ -142,18 +145,6 @@ POINT = NoteType(
         Template("Point → Needling", "point-needling.front.html", "point-needling.back.html"),
     ),
 )
-#: Anki's `originalStockKind` for image occlusion (23.10+): enables the mask editor.
-IMAGE_OCCLUSION_KIND = 6
-OCCLUSION = NoteType(
-    key="occlusion",
-    name="deckgen Image Occlusion",
-    fields=("Occlusion", "Image", "Header", "Back Extra", "Comments"),
-    templates=(Template("Image Occlusion", "occlusion.front.html", "occlusion.back.html"),),
-    cloze=True,
-    stock_kind=IMAGE_OCCLUSION_KIND,
-    field_tags=(("Occlusion", 0), ("Image", 1), ("Header", 2), ("Back Extra", 3), ("Comments", 4)),
-)
-
 _SKELETON = """\
 # yaml-language-server: $schema=../../schemas/point.schema.json
 code: {id}
@@ -196,6 +187,7 @@ class PointKind(Kind[Point, PointSummary]):
         "point-cloze": "Point locations (cloze)",
         "occlusion": "Diagrams (image occlusion)",
         "point-alias": "Other codes",
+        "point-list": "Point lists (one item per card)",
     }
     cloze_keys = ("location",)
     skeleton = _SKELETON
@@ -275,9 +267,33 @@ class PointKind(Kind[Point, PointSummary]):
             "Notes": context.entries(record.notes),
             "Sources": context.cite(record.sources),
         }
+        # Actions and indications share a card, cautions go with the needling: a card of
+        # more than three facts is asked one item per card instead.
+        lists: list[tuple[str, Sequence[str | Cited], str]] = []
+        if len(record.actions) + len(record.indications) > MAX_FACTS:
+            fields |= {"Actions": "", "Indications": "", "Notes": ""}
+            lists += [("actions", record.actions, ""), ("indications", record.indications, "")]
+        if len(needling.cautions) > MAX_FACTS:
+            fields["Cautions"] = ""
+            lists.append(("cautions", needling.cautions, ""))
         tags = note_tags("point", f"channel::{record.channel.value}", *record.tags)
         origin, deck = f"point:{record.code}", context.deck_of(self)
         yield note_spec(origin, "point", record.code, POINT, fields, tags, deck, media)
+        heading = f"<b>{plain(record.code)}</b> ({plain(record.pinyin)})"
+        notes_left = bool(record.notes) and not fields["Notes"]
+        for what, items, _ in lists:
+            if not items:
+                continue
+            extra = context.entries(record.notes) if notes_left and what == "indications" else ""
+            cloze = {
+                "Text": list_cloze(f"{heading}: {what}", items, context),
+                "Topic": f"Point {what}",
+                "Extra": extra,
+                "Image": "",
+                "Sources": context.cite(list_sources(items, record.sources)),
+            }
+            note_id = f"{record.code}/{what}"
+            yield note_spec(origin, "point-list", note_id, CLOZE, cloze, tags, deck)
 
         text = cloze_text(record.location, record.location_cloze)
         if text is not None:
@@ -312,44 +328,8 @@ class PointKind(Kind[Point, PointSummary]):
     def combined_notes(
         self, summaries: Sequence[PointSummary], context: NoteContext
     ) -> Iterator[NoteSpec]:
-        """One image-occlusion note per diagram: every point on it masked, one card each,
-        in the order of `summaries` (the deck's order)."""
-        placed: dict[str, list[PointSummary]] = {}
-        for summary in summaries:
-            if summary.diagram is not None:
-                placed.setdefault(summary.diagram[0], []).append(summary)
-        for name, points in placed.items():
-            if len(points) < context.deck.occlusion_min_points:
-                continue  # one or two masks: the points' own diagram cards ask the same
-            diagram = context.diagram(name)
-            marks = [(p.diagram[1], p.diagram[2], p.note_id) for p in points if p.diagram]
-            labels = diagram.spread(marks)
-            image = diagram.labelled(f"{name}-all", labels)
-            numbers = context.occlusion.get(name, {})
-            masks = "".join(
-                _mask(numbers.get(label.text, index), box)
-                for index, label in enumerate(labels, start=1)
-                for box in diagram.mask_boxes(label)  # the label and its dot
-            )
-            # Names are shown verbatim, as on the point notes (and need no Markdown parser).
-            names = [
-                f"<strong>{plain(p.note_id)}</strong> {plain(p.pinyin)} {plain(p.hanzi)} "
-                f"({plain(p.english)})"
-                for p in points
-            ]
-            keys = list(dict.fromkeys(key for p in points for key in p.sources))
-            fields = {
-                "Occlusion": masks,
-                "Image": _img(image, diagram.title),
-                "Header": plain(f"{diagram.title}: name the masked point"),
-                "Back Extra": html_list(names),
-                "Comments": context.cite(keys),
-            }
-            tags = note_tags("occlusion", f"diagram::{name}")
-            # The deck is part of the id: two decks may draw on the same built-in diagram.
-            note_id = f"{context.deck_id}/{name}"
-            deck = context.deck_of(self)
-            yield note_spec("", "occlusion", note_id, OCCLUSION, fields, tags, deck, (image,))
+        """One image-occlusion note per diagram (see `deckgen.kinds.occlusion`)."""
+        yield from occlusion_notes(summaries, context, context.deck_of(self))
 
 
 def _on_diagram(
@@ -363,17 +343,5 @@ def _on_diagram(
     code = point.note_id
     plain_image = diagram.marked(f"{diagram.name}-{code}", x, y)
     labelled = diagram.marked(f"{diagram.name}-{code}-label", x, y, code)
-    tags = (_img(plain_image, diagram.title), _img(labelled, f"{diagram.title}: {code}"))
+    tags = (img_tag(plain_image, diagram.title), img_tag(labelled, f"{diagram.title}: {code}"))
     return tags, (plain_image, labelled)
-
-
-def _img(media: MediaFile, alt: str) -> str:
-    return f'<img src="{attribute(media.name)}" alt="{attribute(alt)}">'
-
-
-def _mask(number: int, box: tuple[float, float, float, float]) -> str:
-    left, top, width, height = box
-    return (
-        f"{{{{c{number}::image-occlusion:rect:left={left:.4f}:top={top:.4f}"
-        f":width={width:.4f}:height={height:.4f}:oi=1}}}}"
-    )

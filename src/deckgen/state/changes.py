@@ -9,9 +9,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from deckgen.anki.cards import card_ordinals
 from deckgen.anki.package import PackagedNote
 from deckgen.kinds import registry
-from deckgen.kinds.cloze import CLOZE
 from deckgen.kinds.html import inert, inert_cloze, sanitise
 from deckgen.kinds.ids import note_guid
 from deckgen.kinds.notetypes import NoteType
@@ -84,11 +84,7 @@ def stamp(
         else:
             changed.append((spec.key, tuple(current.changed_fields(previous))))
             entry = _moved_on(current, previous, now)
-            points = {
-                n: code for code, n in old.occlusion.get(spec.key.rpartition("/")[2], {}).items()
-            }
-            gone = sorted(_masks(previous) - _masks(current))
-            emptied += [(spec.key, number, points.get(number, "?")) for number in gone]
+            emptied += _emptied(spec, previous, old)
         new.notes[spec.key] = entry
         packaged.append(_packaged(spec.key, entry, position, spec.origin))
 
@@ -136,12 +132,27 @@ def stamp(
     return new, packaged, changes
 
 
-def _masks(entry: NoteEntry) -> set[int]:
-    """The cloze numbers of an image-occlusion note's masks: one card each."""
-    if entry.notetype != "occlusion":
-        return set()
-    masks = dict(entry.fields).get("Occlusion", "")
-    return {int(found.group(1)) for found in CLOZE.finditer(masks)}
+def _emptied(spec: NoteSpec, previous: NoteEntry, old: Lock) -> list[tuple[str, int, str]]:
+    """The cards a changed note had and has no more (a template with nothing left to ask,
+    a cloze or a mask gone): Anki keeps them, empty, until Tools → Empty Cards. Each as
+    (key, card number, why)."""
+    notetype = spec.notetype
+    if previous.notetype != notetype.key:
+        return []
+    before = set(card_ordinals(notetype, dict(previous.fields)))
+    after = set(card_ordinals(notetype, dict(zip(notetype.fields, spec.fields, strict=True))))
+    gone = sorted(before - after)
+    if spec.kind == "occlusion":  # each mask asked about a point
+        diagram = spec.key.rpartition("/")[2]
+        points = {n: code for code, n in old.occlusion.get(diagram, {}).items()}
+        return [
+            (spec.key, o + 1, f"asked about point {points.get(o + 1, '?')}, which left the diagram")
+            for o in gone
+        ]
+    if notetype.cloze:
+        return [(spec.key, o + 1, "has nothing left to ask") for o in gone]
+    names = [template.name for template in notetype.templates]
+    return [(spec.key, o + 1, f"('{names[o]}') has nothing left to ask") for o in gone]
 
 
 def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
