@@ -39,7 +39,9 @@ _MASK = re.compile(
             True,
             ["blood", "deficiency", "wind"],
         ),
-        ("A tremor like wind.", "Liver wind", True, ["wind"]),  # one word of a term says it
+        ("A tremor like wind.", "Liver wind", True, []),  # half a term does not say it
+        ("A tremor like wind.", "Wind", True, ["wind"]),  # a one-word term's word does
+        ("From GB14 to Yuyao.", "Threading GB14 through to Yuyao", True, ["gb14", "yuyao"]),
         ("A tremor like wind.", "Liver wind", False, []),  # a sentence: all its words
         ("Is it more common in men or in women?", "In women.", False, ["women"]),
         ("What is the usual onset age?", "In the 50s to 60s.", False, []),
@@ -165,3 +167,17 @@ def test_a_long_list_is_asked_one_item_per_card(shipped: list[NoteSpec]) -> None
         assert text.count("<li>") == len(card_ordinals(spec.notetype, _fields(spec))) > 3 or (
             spec.kind == "point-list"  # actions and indications split together
         ), spec.key
+
+
+def test_check_warns_where_two_conditions_are_compared_both_ways(mini_cards: Path) -> None:
+    blepharospasm = mini_cards / "conditions" / "blepharospasm.yaml"
+    text = blepharospasm.read_text(encoding="utf-8")
+    mirrored = "distinguish_from:\n  - {condition: hemifacial-spasm, how: Both sides.}\n"
+    blepharospasm.write_text(text.replace("tags:", mirrored + "tags:"), encoding="utf-8")
+    warnings = [w for w in load_folder(mini_cards).cards.warnings if "both" not in w.path]
+    (warning,) = [w for w in warnings if "compared" in w.message]
+    assert warning.path.endswith("hemifacial-spasm.yaml")
+    assert warning.message == (
+        "distinguish_from[0].condition: 'blepharospasm' is also compared with "
+        "'hemifacial-spasm'; ask each difference once, from one side"
+    )

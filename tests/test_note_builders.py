@@ -746,3 +746,22 @@ def test_a_hallmark_or_comparison_with_its_own_sources_cites_only_them() -> None
 def test_a_summary_counts_every_source_a_record_cites() -> None:
     record = _condition(red_flags=[Cited(text="Weakness.", sources=["who-2008"])])
     assert CONDITIONS.summarise(record).sources == ("textbook", "who-2008")
+
+
+def test_a_comparison_with_a_discriminating_feature_asks_which_of_the_two() -> None:
+    record = _condition(
+        distinguish_from=[
+            Difference(
+                condition="blepharospasm",
+                how="Blepharospasm stops in sleep; hemifacial spasm goes on.",
+                ask="goes on during sleep",
+            )
+        ]
+    )
+    spec = _one(CONDITIONS, record, "comparison")
+    # The two in alphabetical order, so that the order tells nothing.
+    assert spec.field("Question") == (
+        "Which goes on during sleep: <b>Blepharospasm</b> or <b>Hemifacial spasm</b>?"
+    )
+    assert spec.field("Answer") == "Hemifacial spasm"
+    assert spec.field("Extra") == "Blepharospasm stops in sleep; hemifacial spasm goes on."

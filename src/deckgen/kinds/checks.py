@@ -130,17 +130,19 @@ _STOPWORDS = frozenset(
         "your",
     ]
 )
-_WORD = re.compile(r"[^\W\d_]{4,}")
+_WORD = re.compile(r"[^\W\d_]{4,}|[^\W\d_]+\d+")
 
 
 def given_away(front: str, answer: str, *, any_word: bool = False) -> list[str]:
-    """The key words of `answer` (four letters or more, not a stopword) that the `front`
-    holds too, compared by their first five letters: all of them, or with `any_word` any
-    one (a term is given away by any of its words); else []."""
+    """The key words of `answer` (four letters or more, or a code such as GB14; not a
+    stopword) that the `front` holds too, compared by their first five letters: all of
+    them, or with `any_word` more than half of them (a term is given away by most of its
+    words, a one-word term by its word); else []."""
     keys = list(dict.fromkeys(w for w in _WORD.findall(answer.lower()) if w not in _STOPWORDS))
     stems = {w[:5] for w in _WORD.findall(front.lower())}
     found = [w for w in keys if w[:5] in stems]
-    return found if found and (any_word or len(found) == len(keys)) else []
+    enough = len(found) * 2 > len(keys) if any_word else len(found) == len(keys)
+    return found if found and enough else []
 
 
 def check_across(

@@ -8,7 +8,7 @@ one thing a condition's notes read of another file (see `ConditionKind.reads`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
@@ -41,6 +41,12 @@ from deckgen.source.yamldoc import Document, KeyPath
 class Difference(Strict):
     condition: Slug = Field(description="Id of the other condition.")
     how: Text = Field(description="How this condition differs from it.")
+    ask: Text | None = Field(
+        None,
+        description="A feature this condition has and the other lacks, asked as "
+        "'Which <ask>: <one> or <the other>?' (e.g. 'persists during sleep'); without it "
+        "the card asks how the two differ.",
+    )
     sources: list[SourceKey] = Field(
         default_factory=list, description="Keys from sources.yaml for this comparison alone."
     )
@@ -178,6 +184,23 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
             )
             yield path, entry_text(hallmark), record.name, False
 
+    def check_across(
+        self,
+        entries: Sequence[tuple[Document, ConditionSummary]],
+        index: Index,
+        findings: Findings,
+    ) -> None:
+        """Two conditions compared both ways: the same difference asked twice, mirrored."""
+        compared = {(s.note_id, other) for _, s in entries for other in s.distinguish_from}
+        for doc, summary in entries:
+            for path, other in _compared(summary):
+                if (other, summary.note_id) in compared and summary.note_id > other:
+                    message = (
+                        f"{dotted(path)}: '{other}' is also compared with '{summary.note_id}'; "
+                        "ask each difference once, from one side"
+                    )
+                    findings.warn(doc.problem(path, message))
+
     def references(self, summary: ConditionSummary) -> Iterator[Reference]:
         for path, other in _compared(summary):
             yield Reference(path, "condition", other)
@@ -239,14 +262,23 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
             note_id = f"{record.id}/{number}"
             yield note_spec(origin, "hallmark", note_id, QA, question, tags, deck)
         for other in record.distinguish_from:
-            question = {
-                "Question": (
+            two = sorted((record.name, names[other.condition]), key=str.casefold)
+            if other.ask:  # one discriminating feature: which of the two has it?
+                asked = (
+                    f"Which {inline(other.ask)}: <b>{plain(two[0])}</b> or <b>{plain(two[1])}</b>?"
+                )
+                answer, extra = plain(record.name), inline(other.how)
+            else:
+                asked = (
                     f"How does <b>{plain(record.name)}</b> differ from "
                     f"<b>{plain(names[other.condition])}</b>?"
-                ),
-                "Answer": inline(other.how),
+                )
+                answer, extra = inline(other.how), ""
+            question = {
+                "Question": asked,
+                "Answer": answer,
                 "Topic": "Western differential · comparison",
-                "Extra": "",
+                "Extra": extra,
                 "Sources": context.cite(other.sources or record.sources),
             }
             pair = f"{record.id}/{other.condition}"
