@@ -181,3 +181,16 @@ def test_check_warns_where_two_conditions_are_compared_both_ways(mini_cards: Pat
         "distinguish_from[0].condition: 'blepharospasm' is also compared with "
         "'hemifacial-spasm'; ask each difference once, from one side"
     )
+
+
+def test_a_card_names_only_a_few_sources(shipped: list[NoteSpec]) -> None:
+    """Each item carries its own sources where the note's would be many: a card that is not
+    a whole list (whose items it all shows) or a diagram (all its points) cites at most six."""
+    wide = [
+        (spec.key, spec.field("Sources").count(";") + 1)
+        for spec in shipped
+        if "Sources" in spec.notetype.fields
+        and spec.kind not in ("condition-list", "point-list")
+        and spec.field("Sources").count(";") + 1 > 6
+    ]
+    assert wide == []
