@@ -384,9 +384,9 @@ def test_a_condition_gives_one_comparison_note_per_condition_it_is_distinguished
     first, second = comparisons
     assert first.notetype is QA
     assert first.field("Question") == (
-        "How does <b>Hemifacial spasm</b> differ from <b>Blepharospasm</b>?"
+        "What tells <b>Hemifacial spasm</b> apart from <b>Blepharospasm</b>?"
     )
-    assert second.field("Question") == "How does <b>Hemifacial spasm</b> differ from <b>Tics</b>?"
+    assert second.field("Question") == "What tells <b>Hemifacial spasm</b> apart from <b>Tics</b>?"
     assert first.field("Answer") == "It is one-sided."
     assert first.field("Topic") == "Western differential · comparison"
     assert first.field("Sources") == "Sources: Textbook"

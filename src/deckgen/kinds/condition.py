@@ -269,8 +269,8 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
                 )
                 answer, extra = plain(record.name), inline(other.how)
             else:
-                asked = (
-                    f"How does <b>{plain(record.name)}</b> differ from "
+                asked = (  # no verb to agree with a plural name ("Tics", "Focal seizures")
+                    f"What tells <b>{plain(record.name)}</b> apart from "
                     f"<b>{plain(names[other.condition])}</b>?"
                 )
                 answer, extra = inline(other.how), ""
