@@ -194,3 +194,14 @@ def test_a_card_names_only_a_few_sources(shipped: list[NoteSpec]) -> None:
         and spec.field("Sources").count(";") + 1 > 6
     ]
     assert wide == []
+
+
+def test_check_warns_about_a_source_no_note_cites(mini_cards: Path) -> None:
+    sources = mini_cards / "sources.yaml"
+    sources.write_text(
+        sources.read_text(encoding="utf-8") + "spare:\n  title: A book.\n  short: Book\n",
+        encoding="utf-8",
+    )
+    (warning,) = [w for w in load_folder(mini_cards).cards.warnings if "cites" in w.message]
+    assert warning.path.endswith("sources.yaml")
+    assert warning.message == "spare: no note cites this source; cite it or remove it"

@@ -257,6 +257,10 @@ def read_cards(
     used = check_diagram_images(root, deck_doc, listing, findings) if deck_doc else set()
     _refused(root, listing, used, findings)
     unused_media([root / name for name in files if is_media(name)], used, findings)
+    notes_read = any(summaries.values()) and not any(unreadable.values())
+    if sources_doc is not None and sources is not None and notes_read:
+        cited = {key for entries in summaries.values() for _, s in entries for key in s.sources}
+        _unused_sources(sources_doc, sources, cited, findings)
 
     if findings.errors or deck is None or sources is None:
         return None, findings
@@ -274,6 +278,17 @@ def read_cards(
         | {file.name: file.digest for file in loaded if not file.reused},
     )
     return cards, findings
+
+
+def _unused_sources(
+    doc: Document, sources: Mapping[str, Source], cited: set[str], findings: Findings
+) -> None:
+    """A warning for each source in sources.yaml that no note cites (the deck description
+    lists only the sources cited)."""
+    for key in sources:
+        if key not in cited:
+            message = f"{key}: no note cites this source; cite it or remove it"
+            findings.warn(doc.problem((key,), message, at_key=True))
 
 
 def _or(folders: str) -> str:
