@@ -125,21 +125,20 @@ class NoteContext:
 
     def cite(self, keys: Sequence[str]) -> str:
         """The card footer: short labels; the full citations are in the deck description."""
-        return "Sources: " + "; ".join(plain(self.sources[key].short) for key in keys)
+        return "Sources: " + self.labels(keys)
 
     def entries(self, entries: Sequence[str | Cited]) -> str:
         """List items as one <ul>, each item with its own sources cited beside it."""
-        return html_list(
-            inline(entry_text(entry))
-            + (
-                f' <span class="cite">({self.labels(entry_sources(entry))})</span>'
-                if entry_sources(entry)
-                else ""
-            )
-            for entry in entries
-        )
+        return html_list(self.entry(entry) for entry in entries)
+
+    def entry(self, entry: str | Cited) -> str:
+        """One list item as HTML, its own sources (if any) cited beside it."""
+        own = entry_sources(entry)
+        cite = f' <span class="cite">({self.labels(own)})</span>' if own else ""
+        return inline(entry_text(entry)) + cite
 
     def labels(self, keys: Sequence[str]) -> str:
+        """The short labels of sources, joined."""
         return "; ".join(plain(self.sources[key].short) for key in keys)
 
     def deck_of(self, kind: Kind[Any, Any]) -> str:

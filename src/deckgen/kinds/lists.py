@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from deckgen.kinds.fields import Cited, entry_sources, entry_text
-from deckgen.kinds.html import html_list, inline
+from deckgen.kinds.fields import Cited, entry_sources
+from deckgen.kinds.html import html_list
 from deckgen.kinds.kind import NoteContext
 
 #: The most facts one answer holds: a longer list is asked one item per card.
@@ -18,10 +18,8 @@ def list_cloze(heading: str, entries: Sequence[str | Cited], context: NoteContex
     """`heading` (HTML) and the items as one list, item N hidden on card N."""
     items = []
     for number, entry in enumerate(entries, start=1):
-        own = entry_sources(entry)
-        cite = f' <span class="cite">({context.labels(own)})</span>' if own else ""
         # "::" inside a cloze would start its hint: keep it as text.
-        text = (inline(entry_text(entry)) + cite).replace("::", ":&#58;")
+        text = context.entry(entry).replace("::", ":&#58;")
         items.append(f"{{{{c{number}::{text}}}}}")
     return heading + html_list(items)
 

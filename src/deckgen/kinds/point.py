@@ -269,19 +269,19 @@ class PointKind(Kind[Point, PointSummary]):
         }
         # Actions and indications share a card, cautions go with the needling: a card of
         # more than three facts is asked one item per card instead.
-        lists: list[tuple[str, Sequence[str | Cited], str]] = []
+        lists: list[tuple[str, Sequence[str | Cited]]] = []
         if len(record.actions) + len(record.indications) > MAX_FACTS:
             fields |= {"Actions": "", "Indications": "", "Notes": ""}
-            lists += [("actions", record.actions, ""), ("indications", record.indications, "")]
+            lists += [("actions", record.actions), ("indications", record.indications)]
         if len(needling.cautions) > MAX_FACTS:
             fields["Cautions"] = ""
-            lists.append(("cautions", needling.cautions, ""))
+            lists.append(("cautions", needling.cautions))
         tags = note_tags("point", f"channel::{record.channel.value}", *record.tags)
         origin, deck = f"point:{record.code}", context.deck_of(self)
         yield note_spec(origin, "point", record.code, POINT, fields, tags, deck, media)
         heading = f"<b>{plain(record.code)}</b> ({plain(record.pinyin)})"
         notes_left = bool(record.notes) and not fields["Notes"]
-        for what, items, _ in lists:
+        for what, items in lists:
             if not items:
                 continue
             extra = context.entries(record.notes) if notes_left and what == "indications" else ""
