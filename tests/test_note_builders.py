@@ -331,16 +331,18 @@ def test_a_condition_s_own_note_and_its_fields_by_name() -> None:
     assert spec.deck == "Test Deck::Western Differential"
     assert spec.tags == ("deckgen::condition", "topic::hemifacial-spasm")
     assert spec.field("Name") == "Hemifacial spasm"
-    assert spec.field("Features") == "<ul><li>One-sided facial contractions.</li></ul>"
-    assert spec.field("Cause") == "Vascular compression of the facial nerve."
-    assert spec.field("Workup") == "<ul><li>MRI</li></ul>"
-    assert spec.field("Treatment") == "<ul><li>Botulinum toxin</li></ul>"
+    # Each card names the sources of its facts, at the end of its field.
+    footer = '<div class="sources">Sources: Textbook</div>'
+    assert spec.field("Features") == "<ul><li>One-sided facial contractions.</li></ul>" + footer
+    assert spec.field("Cause") == "Vascular compression of the facial nerve." + footer
+    assert spec.field("Workup") == "<ul><li>MRI</li></ul>" + footer
+    assert spec.field("Treatment") == "<ul><li>Botulinum toxin</li></ul>" + footer
     assert spec.field("Distinguish") == (
         "<ul><li><strong>Blepharospasm</strong>: It is one-sided.</li>"
         "<li><strong>Tics</strong>: It cannot be suppressed.</li></ul>"
     )
-    assert spec.field("RedFlags") == "<ul><li>Facial weakness</li></ul>"
-    assert spec.field("Sources") == "Sources: Textbook"
+    assert spec.field("RedFlags") == "<ul><li>Facial weakness</li></ul>" + footer
+    assert spec.field("Sources") == ""
 
 
 def test_empty_lists_give_empty_fields() -> None:
@@ -458,19 +460,23 @@ def test_a_point_s_note_and_its_fields_by_name() -> None:
     assert spec.field("Hanzi") == "四白"
     assert spec.field("English") == "Four Whites"
     assert spec.field("Channel") == "Stomach"
-    assert spec.field("Location") == "On the face, at the infraorbital foramen."
+    # Each card names the sources of its facts, at the end of its last field.
+    footer = '<div class="sources">Sources: WHO 2008</div>'
+    assert spec.field("Location") == "On the face, at the infraorbital foramen." + footer
     assert spec.field("Needling") == "Perpendicular, 0.2–0.3 cun; <em>Gently</em>"
-    assert spec.field("Cautions") == "<ul><li>No deep insertion.</li></ul>"
+    assert spec.field("Cautions") == "<ul><li>No deep insertion.</li></ul>" + footer
     assert spec.field("Actions") == "<ul><li>Expels wind.</li></ul>"
     assert spec.field("Indications") == "<ul><li>Twitching eyelid.</li></ul>"
-    assert spec.field("Notes") == "<ul><li>Claimed by X.</li></ul>"
-    assert spec.field("Sources") == "Sources: WHO 2008"
+    assert spec.field("Notes") == "<ul><li>Claimed by X.</li></ul>" + footer
+    assert spec.field("Sources") == ""
 
 
 def test_a_point_s_needling_without_a_method_is_angle_and_depth() -> None:
     spec = _one(POINTS, _point(), "point")
-    assert spec.field("Needling") == "Perpendicular, 0.2–0.3 cun"
+    footer = '<div class="sources">Sources: WHO 2008</div>'
+    assert spec.field("Needling") == "Perpendicular, 0.2–0.3 cun" + footer
     assert spec.field("Cautions") == spec.field("Actions") == spec.field("Notes") == ""
+    assert spec.field("Indications") == "<ul><li>Twitching eyelid.</li></ul>" + footer
 
 
 def test_a_point_is_tagged_with_its_channel_after_its_kind() -> None:
@@ -543,7 +549,7 @@ def test_location_cloze_phrases_give_a_cloze_note_with_the_labelled_image() -> N
 def test_cloze_markup_in_the_location_gives_a_cloze_note_as_written() -> None:
     record = _point(location="On the face, {{c1::at the foramen}} below {{c2::the pupil}}.")
     point, cloze = _notes(POINTS, record)
-    assert point.field("Location") == "On the face, at the foramen below the pupil."
+    assert point.field("Location").startswith("On the face, at the foramen below the pupil.<")
     assert cloze.field("Text").endswith(
         ": On the face, {{c1::at the foramen}} below {{c2::the pupil}}."
     )
@@ -724,6 +730,7 @@ def test_an_item_with_its_own_sources_is_cited_beside_it() -> None:
     assert main.field("Treatment") == (
         "<ul><li>Oral drugs.</li>"
         '<li>Botulinum toxin <em>injections</em>. <span class="cite">(WHO 2008)</span></li></ul>'
+        '<div class="sources">Sources: Textbook; WHO 2008</div>'
     )
 
 
@@ -740,7 +747,7 @@ def test_a_hallmark_or_comparison_with_its_own_sources_cites_only_them() -> None
     comparison = _one(CONDITIONS, record, "comparison")
     assert comparison.field("Sources") == "Sources: WHO 2008"
     # The note's own sources go on what rests on them: the condition's main note.
-    assert _one(CONDITIONS, record, "condition").field("Sources") == "Sources: Textbook"
+    assert _one(CONDITIONS, record, "condition").field("Cause").endswith("Sources: Textbook</div>")
 
 
 def test_a_summary_counts_every_source_a_record_cites() -> None:
@@ -765,3 +772,63 @@ def test_a_comparison_with_a_discriminating_feature_asks_which_of_the_two() -> N
     )
     assert spec.field("Answer") == "Hemifacial spasm"
     assert spec.field("Extra") == "Blepharospasm stops in sleep; hemifacial spasm goes on."
+
+
+def _cited_on(html: str) -> str:
+    """The sources a card's field names in its footer."""
+    return html.rsplit('<div class="sources">Sources: ', 1)[1].removesuffix("</div>")
+
+
+def test_each_card_of_a_point_names_the_sources_of_its_own_facts() -> None:
+    needling = Needling(
+        depth="0.2–0.3 cun",
+        angle="Perpendicular",
+        sources=["textbook"],
+        cautions=[Cited(text="Mind the eye.", sources=["who-2008"])],
+    )
+    record = _point(
+        location_sources=["who-2008"],
+        aliases=["S2"],
+        aliases_sources=["textbook"],
+        location="On the face, {{c1::at the infraorbital foramen}}.",
+        needling=needling,
+        indications=[Cited(text="Twitching eyelid.", sources=["textbook"])],
+        sources=["who-2008", "textbook"],
+    )
+    point, cloze, alias = _notes(POINTS, record)
+    assert _cited_on(point.field("Location")) == "WHO 2008"
+    assert _cited_on(point.field("Cautions")) == "Textbook; WHO 2008"
+    assert "sources" not in point.field("Needling")  # its footer follows the cautions
+    assert _cited_on(point.field("Indications")) == "Textbook"
+    assert point.field("Sources") == ""  # the shared field names nothing: no card's own
+    assert cloze.field("Sources") == "Sources: WHO 2008"
+    assert alias.field("Sources") == "Sources: Textbook"
+    assert list(POINTS.uncited(record)) == []
+
+
+def test_a_fact_resting_on_several_sources_is_reported() -> None:
+    record = _point(
+        sources=["who-2008", "textbook"],
+        notes=["Claimed by X.", Cited(text="Cited.", sources=["textbook"])],
+    )
+    assert list(POINTS.uncited(record)) == [
+        (("location",), 2, "location_sources"),
+        (("needling",), 2, "needling.sources"),
+        (("indications", 0), 2, "{text: ..., sources: [...]}"),
+        (("notes", 0), 2, "{text: ..., sources: [...]}"),
+    ]
+    assert list(POINTS.uncited(_point())) == []  # one source: every card names just it
+    condition = _condition(sources=["who-2008", "textbook"], cause_sources=["textbook"])
+    assert [path for path, _, _ in CONDITIONS.uncited(condition)] == [
+        ("key_features", 0),
+        ("hallmarks", 0),
+        ("hallmarks", 1),
+        ("workup", 0),
+        ("treatment", 0),
+        ("red_flags", 0),
+        ("distinguish_from", 0),
+        ("distinguish_from", 1),
+    ]
+    (main,) = [spec for spec in _notes(CONDITIONS, condition, NAMES) if spec.kind == "condition"]
+    assert _cited_on(main.field("Cause")) == "Textbook"
+    assert _cited_on(main.field("Workup")) == "WHO 2008; Textbook"

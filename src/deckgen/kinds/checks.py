@@ -76,6 +76,28 @@ def check_giveaways(kind: Kind[Any, Any], record: Any, doc: Document, findings: 
             findings.warn(doc.problem(path, message))
 
 
+def check_citations(kind: Kind[Any, Any], record: Any, doc: Document, findings: Findings) -> None:
+    """A warning where a fact has no sources of its own and its card would name several of
+    the note's: the card should name only the sources of its facts."""
+    for path, count, how in kind.uncited(record):
+        message = (
+            f"{dotted(path)}: its card names all {count} of the note's sources; "
+            f"give it its own ({how}) so that the card names only those that support it"
+        )
+        findings.warn(doc.problem(path, message))
+
+
+def plain_items(
+    key: KeyPath, entries: Sequence[object], sources: Sequence[str]
+) -> Iterator[tuple[KeyPath, int, str]]:
+    """The items of a list with no sources of their own, where the note has several."""
+    count = len(set(sources))
+    if count > 1:
+        for i, entry in enumerate(entries):
+            if isinstance(entry, str):
+                yield (*key, i), count, "{text: ..., sources: [...]}"
+
+
 #: Words that carry no meaning of their own in an answer.
 _STOPWORDS = frozenset(
     [

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, cast
 
 from pydantic import Field
 
-from deckgen.kinds.checks import listed_twice
+from deckgen.kinds.checks import listed_twice, plain_items
 from deckgen.kinds.fields import (
     SLUG_PATTERN,
     Entry,
@@ -64,6 +64,9 @@ class Condition(Strict):
         "each becomes a 'which condition?' card.",
     )
     cause: Text
+    cause_sources: list[SourceKey] = Field(
+        default_factory=list, description="Keys from sources.yaml for the cause."
+    )
     workup: list[Entry] = Field(default_factory=list)
     treatment: list[Entry] = Field(default_factory=list)
     distinguish_from: list[Difference] = Field(default_factory=list)
@@ -113,9 +116,10 @@ _SKELETON = """\
 # yaml-language-server: $schema=../../schemas/condition.schema.json
 id: {id}
 name: ""               # the condition's name
-key_features: []       # at least one
+key_features: []       # at least one; an item with its own sources: {{text: ..., sources: [...]}}
 hallmarks: []          # features that point to this condition and no other in the deck
 cause: ""
+cause_sources: []      # sources of the cause (else the condition's sources)
 workup: []
 treatment: []
 distinguish_from: []   # e.g. [{{condition: blepharospasm, how: "One-sided; persists in sleep."}}]
@@ -184,6 +188,16 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
             )
             yield path, entry_text(hallmark), record.name, False
 
+    def uncited(self, record: Condition) -> Iterator[tuple[KeyPath, int, str]]:
+        count = len(set(record.sources))
+        if count > 1 and not record.cause_sources:
+            yield ("cause",), count, "cause_sources"
+        for key in ("key_features", "hallmarks", "workup", "treatment", "red_flags"):
+            yield from plain_items((key,), getattr(record, key), record.sources)
+        for i, other in enumerate(record.distinguish_from):
+            if count > 1 and not other.sources:
+                yield ("distinguish_from", i), count, "sources"
+
     def check_across(
         self,
         entries: Sequence[tuple[Document, ConditionSummary]],
@@ -227,15 +241,19 @@ class ConditionKind(Kind[Condition, ConditionSummary]):
             "Treatment": ("treatment", record.treatment, "treatment"),
             "RedFlags": ("red flags", record.red_flags, "red-flags"),
         }
+        # Each card names the sources of its own facts, at the end of its field.
+        cause = record.cause_sources or record.sources
         fields = {
             "Name": plain(record.name),
-            "Cause": inline(record.cause),
+            "Cause": inline(record.cause) + context.footer(cause),
             "Distinguish": bullet_list(distinguish),
-            "Sources": context.cite(record.sources),
+            "Sources": "",
         }
         long = {field for field, (_, items, _) in lists.items() if len(items) > MAX_FACTS}
         for field, (_, items, _) in lists.items():  # a long list is asked item by item
-            fields[field] = "" if field in long else context.entries(items)
+            shown = items and field not in long
+            footer = context.footer(list_sources(items, record.sources)) if shown else ""
+            fields[field] = context.entries(items) + footer if shown else ""
         tags = note_tags("condition", *record.tags)
         deck = context.deck_of(self)
         origin = f"condition:{record.id}"

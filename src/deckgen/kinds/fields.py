@@ -84,15 +84,15 @@ def entry_sources(entry: str | Cited) -> tuple[str, ...]:
 
 
 def all_sources(record: BaseModel) -> tuple[str, ...]:
-    """Every source a record cites: its own `sources` first, then its items' (`Cited`, a
-    comparison's), each once, in order."""
+    """Every source a record cites: its own `sources` first, then its parts' (`Cited` items,
+    a comparison's, `location_sources` and the like), each once, in order."""
     found: dict[str, None] = {}
 
     def walk(value: object) -> None:
         if isinstance(value, BaseModel):
             for name in type(value).model_fields:
                 item = getattr(value, name)
-                if name == "sources" and isinstance(item, list):
+                if name.endswith("sources") and isinstance(item, list):
                     found.update(dict.fromkeys(item))
                 else:
                     walk(item)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from deckgen.kinds import registry
 from deckgen.kinds.checks import (
     check_across,
+    check_citations,
     check_deck_names,
     check_giveaways,
     check_html,
@@ -311,6 +312,7 @@ def _load_note(
         check_note_file(kind, doc, context, own)
         if record is not None:
             check_giveaways(kind, record, doc, own)
+            check_citations(kind, record, doc, own)
     findings.extend(own)
     if doc is None or record is None:
         return None, doc

@@ -127,6 +127,11 @@ class NoteContext:
         """The card footer: short labels; the full citations are in the deck description."""
         return "Sources: " + self.labels(keys)
 
+    def footer(self, keys: Sequence[str]) -> str:
+        """`cite` as a block at the end of an answer field: on a note of several cards, each
+        card names the sources of its own facts (the shared Sources field stays empty)."""
+        return f'<div class="sources">{self.cite(keys)}</div>'
+
     def entries(self, entries: Sequence[str | Cited]) -> str:
         """List items as one <ul>, each item with its own sources cited beside it."""
         return html_list(self.entry(entry) for entry in entries)
@@ -212,6 +217,12 @@ class Kind(ABC, Generic[Record, SummaryT]):
         """The text a card shows on its front (with its key path), the answer it asks for,
         and whether one of the answer's words gives it away (a term) or only all of them
         (a sentence): `check` warns where a front gives its answer away."""
+        return iter(())
+
+    def uncited(self, record: Record) -> Iterator[tuple[KeyPath, int, str]]:
+        """Facts with no sources of their own on a card that would name several (the key
+        path, how many, and what would cite them): `check` warns, as a card names only
+        the sources of its own facts."""
         return iter(())
 
     def names(self, summary: SummaryT) -> Iterator[str]:

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from deckgen.kinds.checks import cloze_phrases, place, repeated, unknown
+from deckgen.kinds.checks import cloze_phrases, place, plain_items, repeated, unknown
 from deckgen.kinds.cloze import cloze_text, strip_cloze
 from deckgen.kinds.drawing import MediaFile
 from deckgen.kinds.fields import (
@@ -39,7 +39,7 @@ from deckgen.kinds.occlusion import OCCLUSION, img_tag, occlusion_notes
 from deckgen.kinds.spec import NoteSpec, note_spec, note_tags
 from deckgen.kinds.values import field_of, text_of, texts
 from deckgen.source.errors import Findings
-from deckgen.source.yamldoc import Document
+from deckgen.source.yamldoc import Document, KeyPath
 
 
 class Channel(str, Enum):
@@ -71,6 +71,10 @@ class Needling(Strict):
     angle: Text = Field(description="Perpendicular, oblique, transverse; and direction.")
     method: Text | None = Field(None, description="Extra technique, e.g. 'pinch the skin'.")
     cautions: list[Entry] = Field(default_factory=list, description="Safety cautions.")
+    sources: list[SourceKey] = Field(
+        default_factory=list,
+        description="Keys from sources.yaml for the angle, depth and method (else the point's).",
+    )
 
 
 class DiagramPlacement(Strict):
@@ -84,11 +88,17 @@ class Point(Strict):
 
     code: Code = Field(description="WHO code (the note's id), e.g. 'ST2' or 'EX-HN4'.")
     aliases: list[Code] = Field(default_factory=list, description="Other codes, e.g. 'SJ17'.")
+    aliases_sources: list[SourceKey] = Field(
+        default_factory=list, description="Keys from sources.yaml for the other codes."
+    )
     pinyin: Text
     hanzi: Text
     english: Text = Field(description="English name, e.g. 'Four Whites'.")
     channel: Channel
     location: Text = Field(description="Standard location in your own words.")
+    location_sources: list[SourceKey] = Field(
+        default_factory=list, description="Keys from sources.yaml for the location."
+    )
     location_cloze: list[Text] = Field(
         default_factory=list,
         description="Phrases of `location` to hide on a location cloze card, one card each.",
@@ -149,18 +159,21 @@ _SKELETON = """\
 # yaml-language-server: $schema=../../schemas/point.schema.json
 code: {id}
 aliases: []            # other codes, e.g. [SJ17, TW17]
+aliases_sources: []    # sources of the other codes (else the point's sources)
 pinyin: ""             # with tone marks, e.g. Xiàguān
 hanzi: ""              # simplified characters
 english: ""            # English name
 channel: ""            # lung, large-intestine, stomach, ..., governor-vessel, extra
 location: ""           # the standard location, in your own words
+location_sources: []   # sources of the location (else the point's sources)
 location_cloze: []     # phrases of `location` to hide on a cloze card, copied exactly
 needling:
   angle: ""            # perpendicular, oblique, transverse; direction
   depth: ""            # e.g. 0.5–1 cun
   method: null         # optional technique
-  cautions: []         # safety cautions; each gives a needling card
-actions: []            # TCM actions
+  cautions: []         # safety cautions
+  sources: []          # sources of the angle, depth and method (else the point's)
+actions: []            # TCM actions; an item with its own sources: {{text: ..., sources: [...]}}
 indications: []        # what it is used for (at least one)
 notes: []              # further facts; claims as "claimed by <source>" with the correction
 diagram: null          # e.g. {{name: face-profile, x: 0.52, y: 0.48}}
@@ -220,6 +233,21 @@ class PointKind(Kind[Point, PointSummary]):
             message += "; use a built-in diagram or add it under 'diagrams:' in deck.yaml"
             findings.error(doc.problem(("diagram", "name"), f"diagram.name: {message}"))
 
+    def uncited(self, record: Point) -> Iterator[tuple[KeyPath, int, str]]:
+        count = len(set(record.sources))
+        if count > 1:
+            parts = [("location", record.location_sources, "location_sources")]
+            parts += [("needling", record.needling.sources, "needling.sources")]
+            if record.aliases:
+                parts.append(("aliases", record.aliases_sources, "aliases_sources"))
+            for key, own, how in parts:
+                if not own:
+                    yield (key,), count, how
+            for key in ("actions", "indications", "notes"):
+                yield from plain_items((key,), getattr(record, key), record.sources)
+        needled = record.needling.sources or record.sources
+        yield from plain_items(("needling", "cautions"), record.needling.cautions, needled)
+
     def stats(self, records: Sequence[Point]) -> Iterator[Tally]:
         channels = Counter(point.channel.label for point in records)
         yield Tally("Channels (points)", dict(sorted(channels.items())))
@@ -250,6 +278,33 @@ class PointKind(Kind[Point, PointSummary]):
         if needling.method:
             parts.append(needling.method)
         (diagram_html, labelled_html), media = _on_diagram(self.summarise(record), context)
+        # Actions and indications share a card, cautions go with the needling: a card of
+        # more than three facts is asked one item per card instead.
+        # Each card names the sources of its own facts, at the end of its last field; a
+        # plain item rests on its part's sources, or else on the point's.
+        location = record.location_sources or record.sources
+        located = inline(strip_cloze(record.location)) + context.footer(location)
+        needled = needling.sources or record.sources
+        # (what, its items, the notes shown beside them, their sources when plain)
+        lists: list[tuple[str, Sequence[str | Cited], Sequence[str | Cited], Sequence[str]]] = []
+        told = [record.actions, record.indications, record.notes]
+        if len(record.actions) + len(record.indications) > MAX_FACTS:
+            lists += [
+                ("actions", record.actions, (), record.sources),
+                ("indications", record.indications, record.notes, record.sources),
+            ]
+            told = []
+        cautions = needling.cautions
+        if len(cautions) > MAX_FACTS:
+            lists.append(("cautions", cautions, (), needled))
+            cautions = []
+        needles = (*needled, *list_sources(cautions, needled))
+        told_by = list_sources([entry for entries in told for entry in entries], record.sources)
+        actions, indications, notes = (context.entries(entries) for entries in told or [[]] * 3)
+        if notes:
+            notes += context.footer(told_by)
+        elif indications:
+            indications += context.footer(told_by)
         fields = {
             "Code": plain(record.code),
             "Aliases": plain(", ".join(record.aliases)),
@@ -257,40 +312,31 @@ class PointKind(Kind[Point, PointSummary]):
             "Hanzi": plain(record.hanzi),
             "English": plain(record.english),
             "Channel": plain(record.channel.label),
-            "Location": inline(strip_cloze(record.location)),
+            "Location": located,
             "Diagram": diagram_html,
             "DiagramLabelled": labelled_html,
             "Needling": "; ".join(inline(part) for part in parts),
-            "Cautions": context.entries(needling.cautions),
-            "Actions": context.entries(record.actions),
-            "Indications": context.entries(record.indications),
-            "Notes": context.entries(record.notes),
-            "Sources": context.cite(record.sources),
+            "Cautions": context.entries(cautions),
+            "Actions": actions,
+            "Indications": indications,
+            "Notes": notes,
+            "Sources": "",
         }
-        # Actions and indications share a card, cautions go with the needling: a card of
-        # more than three facts is asked one item per card instead.
-        lists: list[tuple[str, Sequence[str | Cited]]] = []
-        if len(record.actions) + len(record.indications) > MAX_FACTS:
-            fields |= {"Actions": "", "Indications": "", "Notes": ""}
-            lists += [("actions", record.actions), ("indications", record.indications)]
-        if len(needling.cautions) > MAX_FACTS:
-            fields["Cautions"] = ""
-            lists.append(("cautions", needling.cautions))
+        footer = context.footer(tuple(dict.fromkeys(needles)))
+        fields["Cautions" if cautions else "Needling"] += footer
         tags = note_tags("point", f"channel::{record.channel.value}", *record.tags)
         origin, deck = f"point:{record.code}", context.deck_of(self)
         yield note_spec(origin, "point", record.code, POINT, fields, tags, deck, media)
         heading = f"<b>{plain(record.code)}</b> ({plain(record.pinyin)})"
-        notes_left = bool(record.notes) and not fields["Notes"]
-        for what, items in lists:
+        for what, items, beside, base in lists:
             if not items:
                 continue
-            extra = context.entries(record.notes) if notes_left and what == "indications" else ""
             cloze = {
                 "Text": list_cloze(f"{heading}: {what}", items, context),
                 "Topic": f"Point {what}",
-                "Extra": extra,
+                "Extra": context.entries(beside) if beside else "",
                 "Image": "",
-                "Sources": context.cite(list_sources(items, record.sources)),
+                "Sources": context.cite(list_sources([*items, *beside], base)),
             }
             note_id = f"{record.code}/{what}"
             yield note_spec(origin, "point-list", note_id, CLOZE, cloze, tags, deck)
@@ -303,7 +349,7 @@ class PointKind(Kind[Point, PointSummary]):
                 "Topic": "Point location",
                 "Extra": "",
                 "Image": labelled_html,
-                "Sources": context.cite(record.sources),
+                "Sources": context.cite(location),
             }
             yield note_spec(origin, "point-cloze", record.code, CLOZE, cloze, tags, deck, media[1:])
 
@@ -315,7 +361,7 @@ class PointKind(Kind[Point, PointSummary]):
                 f"{plain(record.hanzi)} ({plain(record.english)})",
                 "Topic": "Point codes",
                 "Extra": plain(record.channel.label) + " channel",
-                "Sources": context.cite(record.sources),
+                "Sources": context.cite(record.aliases_sources or record.sources),
             }
             yield note_spec(origin, "point-alias", record.code, QA, alias, tags, deck)
 
