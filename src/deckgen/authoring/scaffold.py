@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from deckgen.authoring.schemas import write_schemas
 from deckgen.kinds import registry
 from deckgen.source.errors import DeckgenError, display_path
 
@@ -18,8 +19,10 @@ def kind_names() -> list[str]:
     return sorted(kind.name for kind in registry.kinds())
 
 
-def new_note(*, cards_dir: Path, kind: str, note_id: str) -> Path:
-    """Write the skeleton for a new note and return its path; never overwrite a file."""
+def new_note(*, cards_dir: Path, kind: str, note_id: str) -> list[Path]:
+    """Write the skeleton for a new note; never overwrite a file. Its first line names its
+    schema in `schemas/` beside the cards folder, written too if it is missing. Returns the
+    paths written, the note's first."""
     found = registry.by_name(kind)
     if not re.match(found.id_pattern, note_id):
         described = f"{found.id_words} such as {found.id_example}"
@@ -30,4 +33,7 @@ def new_note(*, cards_dir: Path, kind: str, note_id: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
         handle.write(found.skeleton.format(id=note_id))
-    return path
+    schemas = cards_dir.parent / "schemas"
+    if (schemas / f"{found.name}.schema.json").exists():
+        return [path]
+    return [path, *write_schemas(schemas)]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deckgen.build import BuildReport, build
+from deckgen.kinds.folder import START_HINT
 from deckgen.source.errors import DeckgenError, display_path
 from deckgen.source.files import is_scratch
 from deckgen.state.lock import LOCK_FILE
@@ -49,7 +50,7 @@ def watch(
 ) -> None:
     """Build now, then again after every burst of changes under `cards_dir`, until `stop`."""
     if not cards_dir.is_dir():
-        raise DeckgenError(f"cards folder '{display_path(cards_dir)}' does not exist")
+        raise DeckgenError(f"cards folder '{display_path(cards_dir)}' does not exist{START_HINT}")
     import watchfiles  # here: every deckgen command would pay for its import otherwise
 
     on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))

@@ -63,8 +63,11 @@ def load_folder(
 
 
 def deck_id(cards: Cards, lock: Lock) -> str:
-    """The deck's own id (see `Lock.deck_id`): as its lock has it; for a lock written
-    before it was kept, as its image-occlusion notes have it; else from its name."""
+    """The deck's own id: as deck.yaml gives it; else (see `Lock.deck_id`) as its lock has
+    it; for a lock written before it was kept, as its image-occlusion notes have it; else
+    from its name."""
+    if cards.deck.id is not None:
+        return cards.deck.id
     if lock.deck_id is not None:
         return lock.deck_id
     for key in lock.notes:

@@ -18,6 +18,7 @@ from deckgen import __version__
 from deckgen.authoring.pointdoc import points_markdown, stale_pages, write_pages
 from deckgen.authoring.scaffold import new_note
 from deckgen.authoring.schemas import write_schemas
+from deckgen.authoring.start import start_project
 from deckgen.authoring.watch import BuildOutcome, watch
 from deckgen.build import BuildReport, Progress, build_combined, build_each
 from deckgen.build.load import load_folder
@@ -101,6 +102,7 @@ def cli() -> None:
 
     \b
     Typical session:
+      deckgen init my-deck      start a deck (then cd my-deck)
       deckgen new point ST7     write a skeleton to fill in
       deckgen check             find every problem at once
       deckgen build             write build/<deck>.apkg, then import it into Anki
@@ -291,6 +293,32 @@ def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
     _echo(f"Preview written to {display_path(index)}")
 
 
+@cli.command("init")
+@click.argument(
+    "folder", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
+)
+@click.option("--name", help="The deck's name  [default: from the folder's name]")
+def init_command(folder: Path, name: str | None) -> None:
+    """Start a deck in FOLDER (default: the current folder) that builds at once.
+
+    Writes cards/ (deck.yaml with the deck's own id, sources.yaml, one example note per
+    kind), schemas/, editor settings mapping each folder to its schema, a .gitignore for
+    build/ and a .gitattributes for the lock. Never overwrites a file.
+
+    \b
+    Examples:
+      deckgen init my-deck --name "Facial palsy"
+      cd my-deck && deckgen build
+    """
+    started = start_project(folder, name=name)
+    for path in started.written:
+        _echo(f"Wrote {display_path(path)}")
+    for path in started.kept:
+        _echo(f"Kept {display_path(path)}: it exists already")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {display_path(folder)} && "
+    _echo(f"Next: {go}deckgen check && deckgen build")
+
+
 @cli.command("new", cls=KindsCommand)
 @click.argument("kind", type=KindChoice())
 @click.argument("note_id", metavar="ID")
@@ -307,8 +335,8 @@ def new_command(kind: str, note_id: str, cards_dir: Path) -> None:
       deckgen new point ST7
       deckgen new concept liver-wind
     """
-    path = new_note(cards_dir=cards_dir, kind=kind, note_id=note_id)
-    _echo(f"Wrote {display_path(path)}")
+    for path in new_note(cards_dir=cards_dir, kind=kind, note_id=note_id):
+        _echo(f"Wrote {display_path(path)}")
 
 
 @cli.command("stats")

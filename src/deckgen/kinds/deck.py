@@ -33,6 +33,11 @@ class DiagramSource(Strict):
 class DeckConfig(Strict):
     """`deck.yaml`: the parent deck and its subdecks."""
 
+    id: Slug | None = Field(
+        None,
+        description="The deck's own id (`deckgen init` writes one): its notes keep their "
+        "identity in Anki when the deck is renamed. Never change it.",
+    )
     name: DeckName = Field(
         description="Parent deck name, e.g. 'Acupuncture for Facial Spasm'; '::' makes it a "
         "subdeck of another."

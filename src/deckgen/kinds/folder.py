@@ -163,6 +163,10 @@ def _refused(root: Path, listing: Listing, used: set[Path], findings: Findings) 
             findings.warn(problem)
 
 
+#: How to start a deck, said wherever one is missing.
+START_HINT = " (run 'deckgen init' to start a deck)"
+
+
 def load_cards(
     root: Path,
     *,
@@ -202,7 +206,7 @@ def read_cards(
     """
     if not root.is_dir():
         what = "is not a folder" if os.path.lexists(root) else "does not exist"
-        raise DeckgenError(f"cards folder '{display_path(root)}' {what}")
+        raise DeckgenError(f"cards folder '{display_path(root)}' {what}{START_HINT}")
     kinds = registry.kinds()
     folders = ", ".join(f"{kind.folder}/" for kind in kinds)
     listing = listing or scan(root)
@@ -210,7 +214,7 @@ def read_cards(
     if not files and not listing.refused:
         raise DeckgenError(
             f"cards folder '{display_path(root)}' is empty: add deck.yaml, sources.yaml "
-            f"and notes under {_or(folders)}"
+            f"and notes under {_or(folders)}{START_HINT}"
         )
     findings = Findings()
     _stray_yaml(root, [name for name in files if name not in listing.targets], findings)
@@ -332,7 +336,8 @@ def _read(root: Path, name: str, listing: Listing | None, findings: Findings) ->
             message = "is a folder, not a regular file; deckgen does not read it"
             findings.error(problem_at(path, 1, 1, message))
         elif name not in listing.refused:
-            findings.error(problem_at(path, 1, 1, "required file is missing"))
+            hint = START_HINT if name == DECK_FILE else ""
+            findings.error(problem_at(path, 1, 1, f"required file is missing{hint}"))
         return None
     loaded = read_yaml(path, root=root)
     findings.errors += loaded.errors
