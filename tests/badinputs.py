@@ -22,7 +22,8 @@ output folder, where `{cache}` stands for the name of the build's cache file, an
     # exit: 0                        the exit status (default: 1)
     # only: build                    the command is not checked against its counterpart
     # gone: ../out/.x.deckgen.tmp    a file that must not exist afterwards (repeatable)
-    # > Error: cards/points/ST2.yaml:12:10: ...   the exact output, one line each
+    # > Error: cards/points/ST2.yaml:12:10: ...   the exact output, one line each ('# >'
+                                                 alone for an empty line)
 
 The case file is copied byte for byte, header included, so line numbers in the expected
 output are line numbers of the case file itself. Beside the cards folder the harness puts
@@ -123,7 +124,7 @@ def read_case(path: Path) -> Case:
     for line in text.splitlines():
         if not line.startswith("#"):
             break
-        if line.startswith("# > "):
+        if line.startswith("# > ") or line == "# >":  # "# >" alone: an empty line
             case.expected.append(line[4:])
             continue
         match = _DIRECTIVE.match(line)

@@ -53,10 +53,14 @@ def _run_case(case: badinputs.Case, workdir: Path) -> tuple[dict[str, str], Resu
     assert badinputs.temporary_files(workdir) == []
     for name in case.gone:
         assert not os.path.lexists(badinputs._path(workdir / "cards", name)), name
-    if case.exit_code:
+    if case.exit_code == 2:  # a usage error: the usage, then the error
+        assert result.output.startswith("Usage: deckgen "), result.output
+        assert result.output.splitlines()[-1].startswith("Error: ")
+    elif case.exit_code:
         *problems, summary = result.output.splitlines() or [""]
         assert all(PROBLEM_LINE.match(line) for line in problems), result.output
         assert summary.endswith(("nothing was written.", "nothing was changed")) or not problems
+    if case.exit_code:
         assert badinputs.snapshot(workdir) == before, "a failed command changed a file"
     return before, result
 

@@ -343,7 +343,10 @@ def test_new_herb_writes_a_skeleton_that_check_points_into(
     herb: HerbKind, runner: CliRunner, mini_cards: Path
 ) -> None:
     result = runner.invoke(cli, ["new", "herb", "liquorice", "--cards", "mini"])
-    assert (result.exit_code, result.output) == (0, "Wrote mini/herbs/liquorice.yaml\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        "Wrote mini/herbs/liquorice.yaml\nWrote the schemas its first line names to schemas\n",
+    )
     path = mini_cards / "herbs" / "liquorice.yaml"
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../../schemas/herb.schema.json\n")

@@ -7,7 +7,12 @@ import click
 
 def cli_reference(group: click.Group) -> str:
     """Markdown with the --help text of the group and of each of its commands."""
-    sections = ["# Command-line reference", "", "Generated from `--help` by `deckgen docs`.", ""]
+    sections = [
+        "# Command-line reference",
+        "",
+        "Generated from `--help` by `python scripts/cli_reference.py`.",
+        "",
+    ]
     with group.make_context("deckgen", [], resilient_parsing=True) as context:
         context.terminal_width = 88
         sections += ["## deckgen", "", "```", group.get_help(context), "```", ""]

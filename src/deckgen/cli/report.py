@@ -10,14 +10,15 @@ from deckgen.state.changes import REMOVED_TAG
 LISTED = 8
 
 
-def _listed(keys: list[str], verbose: bool) -> str:
-    if verbose or len(keys) <= LISTED:
+def _listed(keys: list[str]) -> str:
+    if len(keys) <= LISTED:
         return ", ".join(keys)
     return ", ".join(keys[:LISTED]) + f" and {len(keys) - LISTED} more"
 
 
 def format_report(report: BuildReport, *, verbose: bool = False) -> str:
-    """The build summary as printed by `deckgen build`; `verbose` lists every note key."""
+    """The build summary as printed by `deckgen build`; `verbose` lists every note, one per
+    line, the unchanged too."""
     path = display_path(report.output)
     if report.size is None:
         lines = [f"Dry run: would write {path}"]
@@ -33,15 +34,17 @@ def format_report(report: BuildReport, *, verbose: bool = False) -> str:
         f"  Notes: {len(changes.added)} added, {len(changes.changed)} changed, "
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
     )
-    if changes.added:
-        lines.append(f"    added: {_listed(list(changes.added), verbose)}")
-    if changes.changed:
-        described = [f"{key} ({', '.join(fields)})" for key, fields in changes.changed]
-        lines.append(f"    changed: {_listed(described, verbose)}")
-    if verbose and changes.unchanged:
-        lines.append(f"    unchanged: {_listed(list(changes.unchanged), verbose)}")
+    changed = [f"{key} ({', '.join(fields)})" for key, fields in changes.changed]
+    listed = [("added", list(changes.added)), ("changed", changed)]
+    if verbose:
+        listed.append(("unchanged", list(changes.unchanged)))
+    listed.append(("removed", list(changes.removed)))
+    for what, keys in listed:
+        if verbose:  # one note per line
+            lines += [f"    {what} {key}" for key in keys]
+        elif keys:
+            lines.append(f"    {what}: {_listed(keys)}")
     if changes.removed:
-        lines.append(f"    removed: {_listed(list(changes.removed), verbose)}")
         lines.append(
             "  Anki never deletes notes on import: removed notes are shipped tagged "
             f"{REMOVED_TAG}; find them in the browser with 'tag:{REMOVED_TAG}' and delete them."
