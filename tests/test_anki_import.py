@@ -131,7 +131,7 @@ def test_edit_rebuild_reimport_updates_in_place_and_keeps_history(
     assert len(log.updated) == len(changed) and not log.new and not log.conflicting
     assert collection.find_notes('"Code:ST2"') == [st2]
     note = collection.get_note(st2)
-    assert note["Location"] == new_location
+    assert note["Location"].startswith(new_location + '<div class="sources">Sources: ')
     after = {card.id: (card.ivl, card.reps, card.type, card.due) for card in note.cards()}
     assert after == before
     assert revlog_count(collection) == log_before

@@ -129,7 +129,10 @@ def test_a_edit_one_field(studied: Studied) -> None:
     log = import_package(studied.col, report.output)
     studied.assert_only_updated(log, {"point:ST2", "point-cloze:ST2"})
     note = studied.col.get_note(studied.note_id("point", "ST2"))
-    assert note["Location"] == "On the face, in the hollow at the infraorbital foramen."
+    assert note["Location"] == (
+        "On the face, in the hollow at the infraorbital foramen."
+        '<div class="sources">Sources: WHO 2008</div>'
+    )
     studied.assert_history_kept()
 
 
