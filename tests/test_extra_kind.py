@@ -27,6 +27,7 @@ from deckgen.cli.commands import cli
 from deckgen.kinds import registry
 from deckgen.kinds.folder import load_cards
 from deckgen.kinds.ids import note_guid
+from deckgen.source.errors import InvalidCards
 from extrakind.herb import HERB, Herb, HerbKind
 
 GINGER = """\
@@ -207,16 +208,22 @@ def _note(collection: Collection, herb_id: str) -> NoteId:
 def test_registering_the_kind_is_a_change_the_next_build_sees(
     mini_cards: Path, tmp_path: Path
 ) -> None:
-    """The build skips a rebuild when nothing it reads changed: a newly registered kind
-    (its module and templates) is something it reads."""
+    """The build skips a rebuild when nothing it reads changed: the registered kinds
+    (their modules and templates) are something it reads."""
     out = tmp_path / "out"
     _add_herbs(mini_cards)
-    first = build(cards_dir=mini_cards, out_dir=out)
-    assert len(first.changes.added) == MINI_NOTES and len(first.warnings) == 2
     with registry.registered(HerbKind()):
-        second = build(cards_dir=mini_cards, out_dir=out)
-    assert second.changes.added == ("herb:bo-he", "herb:sheng-jiang")
-    assert len(second.changes.unchanged) == MINI_NOTES and second.warnings == ()
+        first = build(cards_dir=mini_cards, out_dir=out)
+    assert first.changes.added[-2:] == ("herb:bo-he", "herb:sheng-jiang")
+    assert len(first.changes.added) == MINI_NOTES + 2 and first.warnings == ()
+    written = first.output.read_bytes()
+    with pytest.raises(InvalidCards) as failed:  # not a no-op: herbs/ is no longer read
+        build(cards_dir=mini_cards, out_dir=out)
+    assert [p.path for p in failed.value.problems] == [
+        str(mini_cards / "herbs" / "bo-he.yaml"),
+        str(mini_cards / "herbs" / "sheng-jiang.yaml"),
+    ]
+    assert first.output.read_bytes() == written
 
 
 def test_a_herb_subdeck_and_order_come_from_deck_yaml(herb_cards: Path) -> None:
@@ -283,18 +290,19 @@ def test_without_the_registration_herbs_is_not_a_note_folder(
     _add_herbs(mini_cards)
     assert "herb" not in kind_names()
     ignored = (
-        "YAML file is ignored: 'herbs/' is not a note folder "
-        "(points/, concepts/, conditions/ or facts/)"
+        "YAML file would be left out of the deck: 'herbs/' is not a note folder "
+        "(points/, concepts/, conditions/ or facts/); to keep it here unread, put it in a "
+        "folder whose name starts with '.'"
     )
-    warnings = load_cards(mini_cards).warnings
-    assert [(p.path, p.message) for p in warnings] == [
+    with pytest.raises(InvalidCards) as failed:
+        load_cards(mini_cards)
+    assert [(p.path, p.message) for p in failed.value.problems] == [
         ("mini/herbs/bo-he.yaml", ignored),  # as shown: relative to the working folder
         ("mini/herbs/sheng-jiang.yaml", ignored),
     ]
     result = runner.invoke(cli, ["check", "--cards", "mini"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert f"mini/herbs/bo-he.yaml:1:1: {ignored}" in result.output
-    assert "(3 points, 1 concept, 2 conditions, 1 fact) and 2 warnings." in result.output
     assert runner.invoke(cli, ["new", "herb", "liquorice", "--cards", "mini"]).exit_code == 2
     assert "herb" not in schemas()
 

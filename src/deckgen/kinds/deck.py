@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 DECK_FILE = "deck.yaml"
 SOURCES_FILE = "sources.yaml"
+#: The endings of the YAML files deckgen reads.
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 # One subdeck name per kind: the fields are made from the registry (`deck_model`). No

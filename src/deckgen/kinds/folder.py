@@ -9,7 +9,6 @@ errors with `strict=True`.
 
 from __future__ import annotations
 
-import difflib
 import marshal
 import os
 from collections.abc import Mapping
@@ -30,11 +29,21 @@ from deckgen.kinds.checks import (
     check_note_file,
     check_order,
 )
-from deckgen.kinds.deck import DECK_FILE, SOURCES_FILE, DeckConfig, Source, Sources, deck_model
+from deckgen.kinds.deck import (
+    DECK_FILE,
+    SOURCES_FILE,
+    YAML_SUFFIXES,
+    DeckConfig,
+    Source,
+    Sources,
+    deck_model,
+)
 from deckgen.kinds.diagrams import BUILTIN
 from deckgen.kinds.fields import SourceKey
 from deckgen.kinds.kind import FileContext, Index, Kind, Summary
 from deckgen.kinds.notefile import NoteFile
+from deckgen.kinds.strayfiles import or_list, stray_yaml
+from deckgen.kinds.textimages import check_text_images, files_used
 from deckgen.source.errors import (
     DeckgenError,
     Findings,
@@ -44,13 +53,18 @@ from deckgen.source.errors import (
     problem_at,
 )
 from deckgen.source.files import Listing, scan
-from deckgen.source.images import check_diagram_images, is_media, lexical, unused_media
+from deckgen.source.images import (
+    check_diagram_images,
+    is_media,
+    lexical,
+    media_names,
+    unused_media,
+)
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document, read_yaml
 
 __all__ = ["DECK_FILE", "SOURCES_FILE", "Cards", "NoteFile", "Sources", "load_cards", "read_cards"]
 
-YAML_SUFFIXES = (".yaml", ".yml")
 #: The files a cards folder holds besides its notes, which `is_input` also knows: the lock.
 OTHER_INPUTS = ("deckgen.lock",)
 
@@ -214,10 +228,10 @@ def read_cards(
     if not files and not listing.refused:
         raise DeckgenError(
             f"cards folder '{display_path(root)}' is empty: add deck.yaml, sources.yaml "
-            f"and notes under {_or(folders)}{START_HINT}"
+            f"and notes under {or_list(folders)}{START_HINT}"
         )
     findings = Findings()
-    _stray_yaml(root, [name for name in files if name not in listing.targets], findings)
+    stray_yaml(root, [name for name in files if name not in listing.targets], findings)
 
     deck_doc = _read(root, DECK_FILE, listing, findings)
     deck = validate(deck_doc, deck_model(kinds), findings) if deck_doc else None
@@ -230,6 +244,7 @@ def read_cards(
     summaries: dict[str, list[tuple[Document, Summary]]] = {}
     unreadable: dict[str, list[str]] = {}
     names = _note_names(listing)
+    media = media_names(listing)
     for kind in kinds:
         summaries[kind.name], unreadable[kind.name] = [], []
         for name in names[kind.folder]:
@@ -238,7 +253,7 @@ def read_cards(
             if file is not None:
                 findings.warnings += file.warnings
             else:
-                file, invalid = _load_note(kind, name, path, context, findings)
+                file, invalid = _load_note(kind, name, path, context, media, findings)
                 if file is None:
                     unreadable[kind.name].append(path.stem)
                     if invalid is not None:  # parsed but not valid: its ids still count
@@ -248,7 +263,7 @@ def read_cards(
             loaded.append(file)
             summaries[kind.name].append((Document(path, None, root=root), file.summary))
     if not any(summaries.values()) and not any(unreadable.values()):
-        message = f"no notes found: add YAML files under {_or(folders)}"
+        message = f"no notes found: add YAML files under {or_list(folders)}"
         findings.error(problem_at(root, 1, 1, message))
 
     unusable = _unusable_folders(root, listing, unreadable, findings)
@@ -260,6 +275,8 @@ def read_cards(
         if doc is not None:
             check_html(doc, findings)
     used = check_diagram_images(root, deck_doc, listing, findings) if deck_doc else set()
+    for file in loaded:
+        used |= files_used(root, file.data)
     _refused(root, listing, used, findings)
     unused_media([root / name for name in files if is_media(name)], used, findings)
     notes_read = any(summaries.values()) and not any(unreadable.values())
@@ -296,14 +313,13 @@ def _unused_sources(
             findings.warn(doc.problem((key,), message, at_key=True))
 
 
-def _or(folders: str) -> str:
-    """'a/, b/, c/' -> 'a/, b/ or c/'."""
-    head, _, last = folders.rpartition(", ")
-    return f"{head} or {last}" if head else last
-
-
 def _load_note(
-    kind: Kind[Any, Any], name: str, path: Path, context: FileContext, findings: Findings
+    kind: Kind[Any, Any],
+    name: str,
+    path: Path,
+    context: FileContext,
+    media: list[str],
+    findings: Findings,
 ) -> tuple[NoteFile | None, Document | None]:
     """Read, validate and check one note file on its own. For a file that does not
     validate: None, and its parsed document if there is one."""
@@ -312,6 +328,7 @@ def _load_note(
     record = None
     if doc is not None:
         check_html(doc, own, cloze_keys=kind.cloze_keys)
+        check_text_images(path.parents[1], doc, media, own)
         record = validate(doc, kind.model, own)
         check_note_file(kind, doc, context, own)
         if record is not None:
@@ -362,34 +379,3 @@ def _raw_keys(doc: Document | None, key: str | None = None) -> set[str]:
     if key is not None:
         data = data.get(key) if isinstance(data, dict) else None
     return {str(name) for name in data} if isinstance(data, dict) else set()
-
-
-def _stray_yaml(root: Path, files: list[str], findings: Findings) -> None:
-    """A warning for each YAML file (of `files`, relative to `root`) that deckgen would not read."""
-    folders = registry.folders()
-    listed = _or(", ".join(f"{folder}/" for folder in folders))
-    for name in files:
-        if not name.endswith(YAML_SUFFIXES):
-            continue
-        parts = tuple(name.split("/"))
-        if parts in ((DECK_FILE,), (SOURCES_FILE,)):
-            continue
-        if len(parts) == 2 and parts[0] in folders:
-            continue
-        if len(parts) == 1:
-            hint = _did_you_mean(parts[0], [DECK_FILE, SOURCES_FILE])
-            message = (
-                f"YAML file is ignored{hint}: only deck.yaml and sources.yaml are read here; "
-                f"notes go in {listed}"
-            )
-        elif parts[0] in folders:
-            message = f"YAML file is ignored: put notes directly in {parts[0]}/, not in a subfolder"
-        else:
-            hint = _did_you_mean(f"{parts[0]}/", [f"{folder}/" for folder in folders])
-            message = f"YAML file is ignored{hint}: '{parts[0]}/' is not a note folder ({listed})"
-        findings.warn(problem_at(root / name, 1, 1, message))
-
-
-def _did_you_mean(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, options, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import nh3
 
@@ -24,12 +27,46 @@ from deckgen.kinds.cloze import CLOZE
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-_TAGS = {"b", "strong", "i", "em", "code", "sub", "sup", "a", "ul", "ol", "li", "p", "br", "span"}
-_ATTRIBUTES = {"a": {"href"}, "span": {"class"}}
+_TAGS = {
+    *("b", "strong", "i", "em", "code", "sub", "sup", "a", "ul", "ol", "li", "p", "br", "span"),
+    *("img", "hr", "blockquote", "pre"),
+}
+_ATTRIBUTES = {"a": {"href"}, "span": {"class"}, "img": {"src", "alt"}}
+
+#: Turns the path of an image in Markdown text (relative to the cards folder, as
+#: written) into the name of its media file; set while a record's notes are made (see
+#: `deckgen.kinds.textimages`). Without it, or for a path it does not know, the image
+#: keeps no `src`: card text never points outside the package.
+_IMAGE_NAME: ContextVar[Callable[[str], str | None] | None] = ContextVar(
+    "_IMAGE_NAME", default=None
+)
+
+
+@contextmanager
+def image_names(name_of: Callable[[str], str | None]) -> Iterator[None]:
+    """Within the block, images in rendered text get their media names from `name_of`."""
+    token = _IMAGE_NAME.set(name_of)
+    try:
+        yield
+    finally:
+        _IMAGE_NAME.reset(token)
+
+
+def _attribute(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src":
+        name_of = _IMAGE_NAME.get()
+        return name_of(unquote(value)) if name_of is not None else None
+    return value
 
 
 def sanitise(markup: str) -> str:
-    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"})
+    return nh3.clean(
+        markup,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        attribute_filter=_attribute,
+    )
 
 
 #: Characters that can make Markdown or HTML: text without them is escaped, not parsed
@@ -52,6 +89,18 @@ def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+
+def image_paths(text: str) -> list[str]:
+    """The paths of the Markdown images (`![alt](path)`) in `text`, as written."""
+    if "![" not in text:
+        return []
+    return [
+        unquote(str(child.attrGet("src")))
+        for token in _markdown().parse(text)
+        for child in token.children or ()
+        if child.type == "image"
+    ]
 
 
 def inline(text: str, *, cloze: bool = False) -> str:

@@ -17,9 +17,11 @@ from typing import Any
 from deckgen.kinds import registry
 from deckgen.kinds.drawing import Diagram, load_diagrams
 from deckgen.kinds.folder import Cards
+from deckgen.kinds.html import image_names
 from deckgen.kinds.kind import Index, Kind, NoteContext
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.spec import Kept, KeptNote, NoteSpec
+from deckgen.kinds.textimages import TextImages
 
 
 def note_context(
@@ -129,10 +131,17 @@ def _notes_of(
 ) -> Iterator[NoteSpec | Kept]:
     """The file's notes as the last build made them, if they are kept; else new ones."""
     reused = kept.get(file.key)
+    images = TextImages(file.root)
     if reused is None:
-        yield from kind.notes(file.record, kind.reads(file.summary, index), context)
-    else:  # its media from its summary: no need to validate the record for it
-        yield Kept(file.key, reused, kind.media(file.summary, context))
+        with image_names(images.name_of):  # made in full here: the names are set only here
+            made = [
+                images.with_media(note)
+                for note in kind.notes(file.record, kind.reads(file.summary, index), context)
+            ]
+        yield from made
+    else:  # its media from its summary and data: no need to validate the record for it
+        media = kind.media(file.summary, context) + images.of_data(file.data)
+        yield Kept(file.key, reused, media)
 
 
 def _ordered(cards: Cards, files: Sequence[NoteFile]) -> list[NoteFile]:

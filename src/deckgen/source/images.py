@@ -1,12 +1,14 @@
-"""Media files: every image deck.yaml names must be a readable SVG, PNG or JPEG inside the
-cards folder; media files under the cards folder that nothing uses are reported."""
+"""Media files: every image that deck.yaml or a note names must be a readable SVG, PNG or
+JPEG inside the cards folder; media files under the cards folder that nothing uses are
+reported."""
 
 from __future__ import annotations
 
 import difflib
 import os
+import re
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from deckgen.source.errors import Findings, problem_at
@@ -24,6 +26,8 @@ MAX_IMAGE_BYTES = 20_000_000
 #: A PNG or JPEG base is embedded in each marked image (two per point, one per diagram).
 LARGE_RASTER_BYTES = 1_000_000
 
+#: A URL rather than a path: 'https://…', 'data:…', 'file:…' (a drive, 'C:', is one letter).
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
 _SUFFIXES = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "svg": (".svg",)}
 _NAMES = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
 
@@ -43,20 +47,33 @@ def check_diagram_images(
         image = entry.get("image") if isinstance(entry, dict) else None
         if isinstance(image, str) and image.strip() and not UNSTORABLE.search(image):
             path: KeyPath = ("diagrams", name, "image")
-            found = _check_image(root, image.strip(), deck, path, listing, findings)
+            found = check_image(root, image.strip(), deck, path, media_names(listing), findings)
             used.update(found)
     return used
 
 
-def _check_image(
-    root: Path, image: str, deck: Document, path: KeyPath, listing: Listing, findings: Findings
+def check_image(
+    root: Path,
+    image: str,
+    doc: Document,
+    path: KeyPath,
+    media: Sequence[str],
+    findings: Findings,
 ) -> set[Path]:
+    """Check that `image` (named at `path` of `doc`, relative to `root`) is a usable SVG,
+    PNG or JPEG file inside `root`, recording what is wrong; return the paths it uses.
+    `media` names the folder's media files, for a suggestion when the file is missing."""
     where = ".".join(str(part) for part in path)
 
     def error(message: str) -> set[Path]:
-        findings.error(deck.problem(path, f"{where}: {message}"))
+        findings.error(doc.problem(path, f"{where}: {message}"))
         return set()
 
+    if _URL.match(image):
+        return error(
+            f"'{image}' is not a file in the cards folder; deckgen ships only images kept "
+            "beside the cards (download it into the cards folder and name its path)"
+        )
     if PurePosixPath(image).is_absolute() or PureWindowsPath(image).drive:
         return error(f"'{image}' is an absolute path; give a path inside the cards folder")
     base = lexical(root)
@@ -74,7 +91,7 @@ def _check_image(
     used = {candidate, resolved}
     if not os.path.lexists(candidate):
         message = f"file '{image}' not found"
-        close = difflib.get_close_matches(image, _relative_media(listing), n=1)
+        close = difflib.get_close_matches(image, media, n=1)
         error(message + (f" (did you mean '{close[0]}'?)" if close else ""))
         return used
     if candidate.is_dir():
@@ -102,14 +119,14 @@ def _check_image(
         error(f"'{image}' is {_NAMES[kind]} but {trouble}")
     elif candidate.suffix.lower() not in _SUFFIXES[kind]:
         message = f"{where}: '{image}' holds {_NAMES[kind]}; name it with {_SUFFIXES[kind][0]}"
-        findings.warn(deck.problem(path, message))
+        findings.warn(doc.problem(path, message))
     if kind in ("png", "jpeg") and len(data) > LARGE_RASTER_BYTES:
         message = (
             f"{where}: '{image}' is {len(data) / 1e6:.1f} MB and is copied into every marked "
             f"image of its points; keep PNG and JPEG diagrams under "
             f"{LARGE_RASTER_BYTES / 1e6:.0f} MB, or use SVG"
         )
-        findings.warn(deck.problem(path, message))
+        findings.warn(doc.problem(path, message))
     return used
 
 
@@ -118,7 +135,8 @@ def lexical(path: Path) -> Path:
     return Path(os.path.normpath(Path.cwd() / path))
 
 
-def _relative_media(listing: Listing) -> list[str]:
+def media_names(listing: Listing) -> list[str]:
+    """The media files of a listed cards folder, relative to it."""
     return [name for name in listing.files if is_media(name)]
 
 
