@@ -4,13 +4,18 @@ where there is something to tell apart."""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from conftest import SHIPPED_CARDS
 from deckgen.anki.cards import card_ordinals
+from deckgen.authoring.preview import render_note
 from deckgen.build.load import load_folder
 from deckgen.kinds.checks import given_away
 from deckgen.kinds.registry import POINTS
@@ -205,3 +210,88 @@ def test_check_warns_about_a_source_no_note_cites(mini_cards: Path) -> None:
     (warning,) = [w for w in load_folder(mini_cards).cards.warnings if "cites" in w.message]
     assert warning.path.endswith("sources.yaml")
     assert warning.message == "spare: no note cites this source; cite it or remove it"
+
+
+# A card names the sources of its own facts
+# ------------------------------------------
+# Written from the rule, not from the code: which parts of a point or condition each of
+# its cards shows, and so which sources it must name.
+
+_FOOTER = re.compile(r'<div class="sources">Sources: (.*?)</div>')
+
+
+def _named(answer: str) -> list[str]:
+    footers = _FOOTER.findall(answer)
+    assert len(footers) == 1, answer  # every card names its sources, once
+    return html.unescape(footers[0]).split("; ")
+
+
+def _items_own(items: list[object]) -> list[str]:
+    return [key for item in items if isinstance(item, dict) for key in item.get("sources", [])]
+
+
+def _shipped_cards(kind: str) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """(the record as YAML data, card template, answer) of every card of a kind's notes."""
+    loaded = load_folder(SHIPPED_CARDS)
+    data = {
+        file.key: yaml.safe_load(file.path.read_text(encoding="utf-8"))
+        for file in loaded.cards.files
+    }
+    for spec in loaded.notes():
+        if spec.kind == kind:
+            for card in render_note(spec.notetype, _fields(spec)):
+                yield data[spec.key], card.template, card.answer
+
+
+def test_each_point_card_names_the_sources_of_its_own_facts() -> None:
+    shorts = {key: s.short for key, s in load_folder(SHIPPED_CARDS).cards.sources.items()}
+    seen = set()
+    for point, template, answer in _shipped_cards("point"):
+        own = list(point["sources"])
+        needling = point["needling"]
+        assert isinstance(needling, dict)
+        expected = {
+            "Code → Location": point.get("location_sources") or own,
+            "Point → Needling": [
+                *(needling.get("sources") or own),
+                *_items_own(list(needling.get("cautions") or [])),
+            ],
+        }.get(template)
+        named = _named(answer)
+        assert set(named) <= {shorts[key] for key in _all_keys(point)}, (point["code"], template)
+        if expected is not None:
+            seen.add(template)
+            assert sorted(set(named)) == sorted({shorts[k] for k in expected}), (
+                point["code"],
+                template,
+            )
+    assert seen == {"Code → Location", "Point → Needling"}
+
+
+def test_each_condition_card_names_the_sources_of_its_own_facts() -> None:
+    shorts = {key: s.short for key, s in load_folder(SHIPPED_CARDS).cards.sources.items()}
+    causes = 0
+    for condition, template, answer in _shipped_cards("condition"):
+        named = _named(answer)
+        assert set(named) <= {shorts[key] for key in _all_keys(condition)}
+        if template == "Condition → Cause":
+            causes += 1
+            keys = condition.get("cause_sources") or condition["sources"]
+            assert sorted(set(named)) == sorted({shorts[k] for k in keys}), condition["id"]
+        assert len(set(named)) <= 4, (condition["id"], template, named)
+    assert causes >= 10
+
+
+def _all_keys(data: object) -> set[str]:
+    """Every source key anywhere in a record's YAML data."""
+    if isinstance(data, dict):
+        found = set()
+        for key, value in data.items():
+            if key == "sources" or str(key).endswith("_sources"):
+                found |= set(value)
+            else:
+                found |= _all_keys(value)
+        return found
+    if isinstance(data, list):
+        return set().union(*(_all_keys(item) for item in data)) if data else set()
+    return set()
