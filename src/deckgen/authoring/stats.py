@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckgen.anki.cards import card_ordinals
-from deckgen.build.load import load_folder
+from deckgen.build.load import Loaded, load_folder
 from deckgen.kinds import registry
 from deckgen.kinds.folder import Cards
 from deckgen.kinds.kind import Tally
@@ -78,7 +78,8 @@ def format_stats(stats: Stats) -> str:
     return "\n".join(lines)
 
 
-def stats_of(cards_dir: Path) -> Stats:
-    """The statistics of a cards folder, counted from the notes its next build would make."""
-    loaded = load_folder(cards_dir)
+def stats_of(cards_dir: Path, *, loaded: Loaded | None = None) -> Stats:
+    """The statistics of a cards folder, counted from the notes its next build would make
+    (pass `loaded` when the caller has loaded it already)."""
+    loaded = loaded if loaded is not None else load_folder(cards_dir)
     return collect(loaded.cards, loaded.notes())

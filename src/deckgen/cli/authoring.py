@@ -125,7 +125,9 @@ def stats_command(cards_dir: Path, form: str) -> None:
         stats_of,
     )
 
-    found = stats_of(cards_dir)
+    loaded = load_folder(cards_dir)
+    output.problems((), loaded.cards.warnings)
+    found = stats_of(cards_dir, loaded=loaded)
     if form == "json":
         output.echo(json.dumps(asdict(found), indent=2, ensure_ascii=False))
     else:
@@ -161,7 +163,9 @@ def docs_command(cards_dir: Path, out_dir: Path, check: bool) -> None:
       deckgen docs
       deckgen docs --check      in CI or a pre-commit hook
     """
-    pages = {out_dir / "points.md": points_markdown(load_folder(cards_dir).cards)}
+    cards = load_folder(cards_dir).cards
+    output.problems((), cards.warnings)
+    pages = {out_dir / "points.md": points_markdown(cards)}
     stale = stale_pages(pages)
     if check and stale:
         names = ", ".join(display_path(path) for path in stale)

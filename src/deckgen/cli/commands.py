@@ -36,14 +36,23 @@ from deckgen.source.errors import DeckgenError, InvalidCards, Problem, display_p
 PROGRESS_MIN_NOTES = 300
 
 
+_ARGS = "deckgen.args"
+
+
 class Commands(click.Group):
     """The commands, each showing its errors as every command does (`output.error`): in
     colour as it was told, card problems with exit status 1, usage errors with 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS] = tuple(args)  # for the colour of an error before they are parsed
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.ClickException as failure:
+            if ctx.color is None:  # failed before --color/--no-color was read: read it here
+                ctx.color = output.colour_of_args(ctx.meta.get(_ARGS, ()))
             output.error(failure)
             raise click.exceptions.Exit(failure.exit_code) from None
 
@@ -242,7 +251,9 @@ def check_command(cards_dir: Path, strict: bool, form: str) -> None:
     for file in cards.files:
         output.detail(f"{file.kind.name} {file.note_id}: {display_path(file.path)}")
     counts = ", ".join(
-        plural(len(cards.of_kind(kind.name)), kind.name) for kind in registry.kinds()
+        plural(len(cards.of_kind(kind.name)), kind.name)
+        for kind in registry.kinds()
+        if cards.of_kind(kind.name)
     )
     summary = f"OK: {display_path(cards_dir)} has {plural(len(cards.records), 'note')} ({counts})"
     if cards.warnings:

@@ -55,6 +55,13 @@ def colour_wanted(flag: bool | None) -> bool | None:
     return None
 
 
+def colour_of_args(args: Iterable[str]) -> bool | None:
+    """`colour_wanted` from a command line that could not be parsed: its last
+    --color or --no-color, else the environment."""
+    flags = [arg == "--color" for arg in args if arg in ("--color", "--no-color")]
+    return colour_wanted(flags[-1] if flags else None)
+
+
 def _colour(context: click.Context, _: click.Parameter, flag: bool | None) -> None:
     wanted = colour_wanted(flag)
     for each in (context, context.find_root()):
