@@ -182,7 +182,7 @@ def test_no_color_and_quiet(
 
 def test_version_and_help(runner: CliRunner) -> None:
     assert runner.invoke(cli, ["--version"]).output == f"deckgen, version {__version__}\n"
-    assert metadata.version("deckgen") == __version__  # pyproject.toml reads it from the code
+    assert metadata.version("deckgen-anki") == __version__  # pyproject.toml reads it from the code
     for command in ("build", "check", "preview", "new", "stats", "schema", "docs"):
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0
