@@ -49,11 +49,27 @@ def watch(
     strict: bool = False,
 ) -> None:
     """Build now, then again after every burst of changes under `cards_dir`, until `stop`."""
+
+    def once() -> None:
+        on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
+
+    on_every_save(cards_dir, once, stop=stop, debounce_ms=debounce_ms)
+
+
+def on_every_save(
+    cards_dir: Path,
+    run: Callable[[], None],
+    *,
+    stop: threading.Event | None = None,
+    debounce_ms: int = DEBOUNCE_MS,
+) -> None:
+    """`run()` now, then again after every burst of changes under `cards_dir` (our own lock
+    writes and editors' scratch files aside), until `stop` is set or Ctrl-C."""
     if not cards_dir.is_dir():
         raise DeckgenError(f"cards folder '{display_path(cards_dir)}' does not exist{START_HINT}")
     import watchfiles  # here: every deckgen command would pay for its import otherwise
 
-    on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
+    run()
     for _ in watchfiles.watch(
         cards_dir,
         watch_filter=_is_source,
@@ -61,4 +77,4 @@ def watch(
         stop_event=stop,
         raise_interrupt=False,
     ):
-        on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
+        run()

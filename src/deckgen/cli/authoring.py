@@ -17,7 +17,7 @@ from deckgen.cli import output
 from deckgen.cli.options import CARDS_OPTION, STRICT_OPTION, out_option
 from deckgen.cli.output import output_options
 from deckgen.cli.registered import KindChoice, KindsCommand
-from deckgen.source.errors import DeckgenError, display_path
+from deckgen.source.errors import DeckgenError, InvalidCards, display_path
 
 
 @click.command("init")
@@ -79,24 +79,67 @@ def new_command(kind: str, note_id: str, cards_dir: Path) -> None:
 @CARDS_OPTION
 @out_option("build", "The site is written to OUT/preview/.")
 @STRICT_OPTION
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve the site on localhost, write it again on every save and reload open pages.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port for --serve (0: any free port).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address for --serve.")
 @output_options
-def preview_command(cards_dir: Path, out_dir: Path, strict: bool) -> None:
+def preview_command(
+    cards_dir: Path, out_dir: Path, strict: bool, serve: bool, port: int, host: str
+) -> None:
     """Write a static site showing every card, front and back, as Anki renders it.
 
     Cards are grouped by deck and kind, with a filter by tag and text; open the printed
-    index.html in a browser. Writes no .apkg and no lock.
+    index.html in a browser. Writes no .apkg and no lock. With --serve, the site is served
+    on http://127.0.0.1:8000/ and written again on every save; open pages reload by
+    themselves, and a save with errors keeps the last good page with the problems on top
+    (Ctrl-C stops).
 
     \b
     Examples:
       deckgen preview
+      deckgen preview --serve
       deckgen preview --cards my-cards --out /tmp
     """
+    if serve:
+        _serve(cards_dir, out_dir / "preview", strict=strict, host=host, port=port)
+        return
     loaded = load_folder(cards_dir, strict=strict)  # validated once, used for the page too
     output.problems((), loaded.cards.warnings)
     from deckgen.authoring.preview import write_preview  # here: the renderer is only needed here
 
     index = write_preview(cards_dir=cards_dir, out_dir=out_dir / "preview", loaded=loaded)
     output.say(f"Preview written to {display_path(index)}")
+
+
+def _serve(cards_dir: Path, site_dir: Path, *, strict: bool, host: str, port: int) -> None:
+    from deckgen.authoring.serve import PreviewSite, serve
+
+    def rewritten(outcome: Path | DeckgenError) -> None:
+        if isinstance(outcome, InvalidCards):
+            output.problems(outcome.problems, outcome.warnings)
+            output.echo(f"{outcome}; the page shows the last good preview", err=True)
+        elif isinstance(outcome, DeckgenError):
+            output.echo(f"Error: {outcome}", err=True, fg="red")
+        else:
+            output.say(f"Preview written to {display_path(outcome)}")
+
+    serve(
+        PreviewSite(cards_dir, site_dir, strict=strict),
+        host=host,
+        port=port,
+        on_ready=lambda url: output.say(f"Serving the preview on {url} (Ctrl-C stops)", bold=True),
+        on_rewrite=rewritten,
+    )
 
 
 @click.command("stats")
