@@ -74,15 +74,15 @@ def test_a_strict_build_with_a_warning_changes_nothing(built: Path) -> None:
 def test_a_build_with_a_warning_prints_it_and_builds(built: Path) -> None:
     point = built / "cards" / "points" / "ST2.yaml"
     text = point.read_text(encoding="utf-8")
-    point.write_text(text.replace("english:", "englsh_name: x\nenglish:"), encoding="utf-8")
+    point.write_text(text.replace("english: ", "english: <u>x</u> "), encoding="utf-8")
 
     result = badinputs.run(["build", "--out", "out"], built)
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "Warning: cards/points/ST2.yaml:4:1: unknown key 'englsh_name' (did you mean 'english'?)\n"
-        "Built out/test-deck.apkg"
+        "Warning: cards/points/ST2.yaml:4:10: english: raw HTML <u> is shown as text"
     )
+    assert "\nBuilt out/test-deck.apkg" in result.output
 
 
 def test_an_error_in_a_new_file_leaves_the_lock_and_output_alone(built: Path) -> None:

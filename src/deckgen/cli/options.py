@@ -73,7 +73,7 @@ CARDS_OPTIONS = click.option(
 STRICT_OPTION = click.option(
     "--strict",
     is_flag=True,
-    help="Treat warnings (unknown keys, unused media, raw HTML, ...) as errors.",
+    help="Treat warnings (unused media, raw HTML, giveaways, ...) as errors.",
 )
 
 

@@ -59,10 +59,11 @@ def _attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitise(markup: str) -> str:
+def sanitise(markup: str, *, images: bool = True) -> str:
+    """Only formatting, links and (with `images`) images with their media names are kept."""
     return nh3.clean(
         markup,
-        tags=_TAGS,
+        tags=_TAGS if images else _TAGS - {"img"},
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https"},
         attribute_filter=_attribute,

@@ -46,7 +46,8 @@ _EXPECTED = {
 
 
 def validate(doc: Document, target: Any, findings: Findings) -> Any | None:
-    """Validate `doc.data` against a model or type; unknown keys become warnings.
+    """Validate `doc.data` against a model or type; an unknown key is an error too (its
+    text would be left out of the deck).
 
     Returns the validated value, or None when there were errors (all recorded).
     """
@@ -63,7 +64,7 @@ def validate(doc: Document, target: Any, findings: Findings) -> Any | None:
     extra = [e for e in errors if e["type"] == "extra_forbidden"]
     other = [e for e in errors if e["type"] != "extra_forbidden"]
     for error in extra:
-        findings.warn(describe(doc, error, target))
+        findings.error(describe(doc, error, target))
     missing: dict[KeyPath, list[str]] = {}
     for error in other:
         if error["type"] == "missing":
@@ -77,15 +78,7 @@ def validate(doc: Document, target: Any, findings: Findings) -> Any | None:
         else:
             message = f"missing required keys {', '.join(names[:-1])} and {names[-1]}"
         findings.error(doc.problem(parent, message))
-    if other or doc.unstorable:
-        return None
-    cleaned = _without(doc.data, [_loc(error) for error in extra])
-    try:
-        return adapter.validate_python(cleaned)
-    except ValidationError as exc:  # not expected: removing keys cannot add errors
-        for error in exc.errors():
-            findings.error(describe(doc, error, target))
-        return None
+    return None
 
 
 @cache
@@ -95,24 +88,6 @@ def _adapter(target: Any) -> TypeAdapter[Any]:
 
 def _loc(error: ErrorDetails) -> KeyPath:
     return tuple(part for part in error["loc"] if not str(part).startswith("function-"))
-
-
-def _without(data: Any, paths: list[KeyPath]) -> Any:
-    """A copy of `data` without the keys at `paths` (each the full path of a mapping key)."""
-    removals = {path for path in paths if path}
-    return _copy_without(data, (), removals)
-
-
-def _copy_without(value: Any, here: KeyPath, removals: set[KeyPath]) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: _copy_without(item, (*here, key), removals)
-            for key, item in value.items()
-            if (*here, key) not in removals
-        }
-    if isinstance(value, list):
-        return [_copy_without(item, (*here, i), removals) for i, item in enumerate(value)]
-    return value
 
 
 def dotted(path: KeyPath) -> str:

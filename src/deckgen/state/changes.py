@@ -113,7 +113,9 @@ def stamp(
         # what Anki would read as its own syntax made inert again (sanitising decodes it).
         # Images go: their files are made only for notes still in the cards.
         inert_here = inert_cloze if registry.note_types()[previous.notetype].cloze else inert
-        stored = tuple((name, inert_here(sanitise(html))) for name, html in previous.fields)
+        stored = tuple(
+            (name, inert_here(sanitise(html, images=False))) for name, html in previous.fields
+        )
         shipped = dataclasses.replace(previous, fields=stored)
         packaged.append(
             dataclasses.replace(_packaged(key, shipped, len(packaged) + 1), cardless=True)
