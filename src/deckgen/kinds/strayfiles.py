@@ -9,6 +9,7 @@ from pathlib import Path
 from deckgen.kinds import registry
 from deckgen.kinds.deck import DECK_FILE, SOURCES_FILE, YAML_SUFFIXES
 from deckgen.source.errors import Findings, problem_at
+from deckgen.source.images import is_media
 
 #: How to keep a YAML file in the cards folder that is not for the deck.
 _KEEP = "; to keep it here unread, put it in a folder whose name starts with '.'"
@@ -20,9 +21,12 @@ def stray_yaml(root: Path, files: list[str], findings: Findings) -> None:
     folders = registry.folders()
     listed = or_list(", ".join(f"{folder}/" for folder in folders))
     for name in files:
-        if not name.endswith(YAML_SUFFIXES):
-            continue
         parts = tuple(name.split("/"))
+        if not name.endswith(YAML_SUFFIXES):
+            message = _not_yaml(name, parts, folders)
+            if message:
+                findings.error(problem_at(root / name, 1, 1, message + _KEEP))
+            continue
         if parts in ((DECK_FILE,), (SOURCES_FILE,)):
             continue
         if len(parts) == 2 and parts[0] in folders:
@@ -45,6 +49,18 @@ def stray_yaml(root: Path, files: list[str], findings: Findings) -> None:
                 f"note folder ({listed})"
             )
         findings.error(problem_at(root / name, 1, 1, message + _KEEP))
+
+
+def _not_yaml(name: str, parts: tuple[str, ...], folders: tuple[str, ...]) -> str | None:
+    """Why a file that is not named as YAML would be left out, if it would be: a note file
+    with its ending in capitals, or another file in a note folder (images aside)."""
+    if name.lower().endswith(YAML_SUFFIXES):
+        return "YAML file would be left out of the deck: name it with '.yaml' in lower case"
+    if len(parts) == 2 and parts[0] in folders and not is_media(name):
+        return (
+            f"not a note file: it would be left out of the deck (notes in {parts[0]}/ end in .yaml)"
+        )
+    return None
 
 
 def or_list(folders: str) -> str:
