@@ -5,7 +5,10 @@ with its problems on top; nothing outside the preview folder is served."""
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -184,3 +187,29 @@ def test_a_port_in_use_is_a_clear_error(mini_cards: Path, tmp_path: Path) -> Non
     assert "choose another with --port" in result.output
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+@pytest.mark.slow
+def test_the_command_serves_reports_and_stops_cleanly_on_ctrl_c(mini_cards: Path) -> None:
+    deckgen = Path(sys.executable).with_name("deckgen")
+    server = subprocess.Popen(
+        [str(deckgen), "preview", "--serve", "--port", "0", "--cards", "mini", "--out", "out"],
+        cwd=mini_cards.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert first.startswith("Serving the preview on http://127.0.0.1:"), first
+        url = first.split(" on ")[1].split(" ")[0]
+        assert server.stdout.readline() == "Preview written to out/preview/index.html\n"
+        with urllib.request.urlopen(url, timeout=10) as page:
+            assert b"__reload__" in page.read()
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=DEADLINE)
+    assert server.returncode == 0, err
+    assert err == "", err  # no traceback, and no line from the file watcher either

@@ -3,6 +3,7 @@ problems and leaves the last good .apkg in place (the build writes nothing on er
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,8 @@ def on_every_save(
         raise DeckgenError(f"cards folder '{display_path(cards_dir)}' does not exist{START_HINT}")
     import watchfiles  # here: every deckgen command would pay for its import otherwise
 
+    # The core never prints: not even watchfiles' own "KeyboardInterrupt caught" line.
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)
     run()
     for _ in watchfiles.watch(
         cards_dir,

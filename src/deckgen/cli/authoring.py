@@ -127,7 +127,7 @@ def _serve(cards_dir: Path, site_dir: Path, *, strict: bool, host: str, port: in
     def rewritten(outcome: Path | DeckgenError) -> None:
         if isinstance(outcome, InvalidCards):
             output.problems(outcome.problems, outcome.warnings)
-            output.echo(f"{outcome}; the page shows the last good preview", err=True)
+            output.echo(f"{outcome} The page shows the last good preview.", err=True)
         elif isinstance(outcome, DeckgenError):
             output.echo(f"Error: {outcome}", err=True, fg="red")
         else:
