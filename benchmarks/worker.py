@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     where: dict[str, str] = {}
     if operation == "deckgen":
         import deckgen
-        from deckgen.cli.commands import cli
+        from deckgen.cli import cli
 
         imported = time.perf_counter()
         where["deckgen"] = deckgen.__file__ or ""

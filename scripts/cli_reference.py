@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 from deckgen.cli.reference import cli_reference
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"

@@ -54,7 +54,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 from deckgen.state.cache import cache_path
 from deckgen.state.nochange import folder_digest
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import REPO, Parsed
 from deckgen import __version__
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 from deckgen.cli.reference import cli_reference
 
 EPOCH = "1800000000"
@@ -300,3 +300,31 @@ def test_combining_two_folders_of_the_same_deck_is_refused(
         "Error: mini and second are both the deck 'Mini Deck': give one of them another "
         "name in deck.yaml\n",
     )
+
+
+def test_version_loads_no_command_and_no_library_but_click() -> None:
+    """`deckgen --version` starts about as fast as Click itself: it imports no command's
+    module, so none of the stages and none of the libraries they need."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "sys.argv = ['deckgen', '--version']\n"
+        "from deckgen.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(name for name in sys.modules if '.' not in name or "
+        "name.startswith('deckgen'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    version, loaded = result.stdout.splitlines()
+    assert version == f"deckgen, version {__version__}"
+    modules = set(loaded.split())
+    assert {"pydantic", "yaml", "genanki", "markdown_it", "nh3", "watchfiles"} & modules == set()
+    ours = {name for name in modules if name.startswith("deckgen")}
+    assert ours <= {"deckgen", "deckgen.cli", "deckgen.cli.root", "deckgen.cli.output"} | {
+        "deckgen.source",
+        "deckgen.source.errors",
+    }, sorted(ours)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import MINI_CARDS
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 
 RED, YELLOW = "\x1b[31m", "\x1b[33m"
 #: Every command, with what it needs to run on the cards in the working folder.

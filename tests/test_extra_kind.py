@@ -23,7 +23,7 @@ from deckgen.authoring.schemas import schema_text, schemas
 from deckgen.authoring.stats import format_stats, stats_of
 from deckgen.build import build
 from deckgen.build.load import load_folder
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 from deckgen.kinds import registry
 from deckgen.kinds.folder import load_cards
 from deckgen.kinds.ids import note_guid

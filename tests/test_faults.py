@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 import badinputs
 from ankitest import Collection, import_package
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 
 pytestmark = pytest.mark.slow
 
@@ -276,7 +276,7 @@ def replace(source, target, *args, **kwargs):
         os._exit(9)  # killed: no clean-up, no rollback
     return real(source, target, *args, **kwargs)
 os.replace = replace
-from deckgen.cli.commands import main
+from deckgen.cli import main
 sys.argv = ["deckgen", "build", "--cards", "cards", "--out", "out"]
 main()
 """

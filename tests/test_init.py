@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from ankitest import Collection, import_package
 from deckgen.authoring.start import start_project
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 from deckgen.kinds import registry
 from deckgen.source.errors import DeckgenError
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import badinputs
 from ankitest import Collection, import_package
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 from deckgen.state.lock import Lock, NoteEntry, read_lock
 
 

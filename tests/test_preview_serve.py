@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen.authoring.serve import PreviewSite, serve
-from deckgen.cli.commands import cli
+from deckgen.cli import cli
 from deckgen.source.errors import DeckgenError
 from test_preview import CHROMIUM_FLAGS, chromium  # noqa: F401 (a fixture)
 

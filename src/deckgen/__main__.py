@@ -1,3 +1,3 @@
-from deckgen.cli.commands import main
+from deckgen.cli import main
 
 main()

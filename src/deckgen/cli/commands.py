@@ -13,19 +13,10 @@ from typing import Any
 
 import click
 
-from deckgen import __version__
 from deckgen.authoring.watch import BuildOutcome, watch
 from deckgen.build import BuildReport, Progress, build_combined, build_each
 from deckgen.build.load import load_folder
 from deckgen.cli import output
-from deckgen.cli.authoring import (
-    docs_command,
-    init_command,
-    new_command,
-    preview_command,
-    schema_command,
-    stats_command,
-)
 from deckgen.cli.options import CARDS_OPTION, CARDS_OPTIONS, STRICT_OPTION, out_option
 from deckgen.cli.output import FORMATS, output_options
 from deckgen.cli.report import format_report
@@ -36,56 +27,13 @@ from deckgen.source.errors import DeckgenError, InvalidCards, Problem, display_p
 PROGRESS_MIN_NOTES = 300
 
 
-_ARGS = "deckgen.args"
-
-
-class Commands(click.Group):
-    """The commands, each showing its errors as every command does (`output.error`): in
-    colour as it was told, card problems with exit status 1, usage errors with 2."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        ctx.meta[_ARGS] = tuple(args)  # for the colour of an error before they are parsed
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.ClickException as failure:
-            if ctx.color is None:  # failed before --color/--no-color was read: read it here
-                ctx.color = output.colour_of_args(ctx.meta.get(_ARGS, ()))
-            output.error(failure)
-            raise click.exceptions.Exit(failure.exit_code) from None
-
-
 def _waiting(folder: Path) -> None:
     output.echo(
         f"Waiting for another deckgen build using {display_path(folder)} to finish...", err=True
     )
 
 
-@click.group(
-    "deckgen",
-    cls=Commands,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 88},
-    epilog="Exit status: 0 success; 1 problems in the cards or another user error; "
-    "2 a usage error. Every command takes -q, -v and --color/--no-color (NO_COLOR and "
-    "FORCE_COLOR are honoured). Run 'deckgen COMMAND --help' for its options and examples.",
-)
-@click.version_option(__version__, "-V", "--version", prog_name="deckgen")
-def cli() -> None:
-    """Turn YAML study notes into Anki decks that update in place when you regenerate them.
-
-    \b
-    Typical session:
-      deckgen init my-deck      start a deck (then cd my-deck)
-      deckgen new point ST7     write a skeleton to fill in
-      deckgen check             find every problem at once
-      deckgen build             write build/<deck>.apkg, then import it into Anki
-      deckgen preview --serve   see every card in a browser as you edit
-    """
-
-
-@cli.command("build")
+@click.command("build")
 @CARDS_OPTIONS
 @click.option(
     "--combined",
@@ -203,7 +151,7 @@ def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
             bar.__exit__(None, None, None)
 
 
-@cli.command("check")
+@click.command("check")
 @CARDS_OPTION
 @STRICT_OPTION
 @click.option(
@@ -263,23 +211,3 @@ def check_command(cards_dir: Path, strict: bool, form: str) -> None:
 
 def _unplaced(cards_dir: Path, failure: DeckgenError) -> Problem:
     return Problem(display_path(cards_dir), 1, 1, failure.format_message())
-
-
-for _command in (
-    init_command,
-    new_command,
-    preview_command,
-    stats_command,
-    schema_command,
-    docs_command,
-):
-    cli.add_command(_command)
-
-
-def main() -> None:
-    try:
-        cli(prog_name="deckgen")
-    except OSError as error:  # e.g. an output folder that cannot be written: no traceback
-        where = f"{error.filename}: " if error.filename else ""
-        output.echo(f"Error: {where}{error.strerror or error}", err=True, fg="red")
-        sys.exit(1)
