@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from deckgen import __version__
-from deckgen.cli import output
 
 #: Each command, and where it is defined: imported when it is asked for.
 COMMANDS = {
@@ -52,6 +51,8 @@ class Commands(click.Group):
         try:
             return super().invoke(ctx)
         except click.ClickException as failure:
+            from deckgen.cli import output  # only now: --version need not load it
+
             if ctx.color is None:  # failed before --color/--no-color was read: read it here
                 ctx.color = output.colour_of_args(ctx.meta.get(_ARGS, ()))
             output.error(failure)
@@ -84,6 +85,8 @@ def main() -> None:
     try:
         cli(prog_name="deckgen")
     except OSError as error:  # e.g. an output folder that cannot be written: no traceback
+        from deckgen.cli import output
+
         where = f"{error.filename}: " if error.filename else ""
         output.echo(f"Error: {where}{error.strerror or error}", err=True, fg="red")
         sys.exit(1)
