@@ -55,7 +55,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from deckgen.cli import cli
-from deckgen.state.cache import cache_path
+from deckgen.state.cachefile import cache_path
 from deckgen.state.nochange import folder_digest
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"

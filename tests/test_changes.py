@@ -13,7 +13,8 @@ from deckgen.kinds.notetypes import QA
 from deckgen.kinds.occlusion import OCCLUSION
 from deckgen.kinds.point import POINT
 from deckgen.kinds.spec import Kept, KeptNote, NoteSpec
-from deckgen.state.changes import REMOVED_TAG, NotetypeChange, notetype_hash, stamp
+from deckgen.state.changes import notetype_hash, stamp
+from deckgen.state.changeset import REMOVED_TAG, NotetypeChange
 from deckgen.state.lock import ID_SPACING, Lock, NoteEntry
 
 #: Build times, in seconds: a day apart.

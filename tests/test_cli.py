@@ -325,3 +325,52 @@ def test_version_loads_no_command_and_no_library_but_click() -> None:
     assert {"pydantic", "yaml", "genanki", "markdown_it", "nh3", "watchfiles"} & modules == set()
     ours = {name for name in modules if name.startswith("deckgen")}
     assert ours == {"deckgen", "deckgen.cli", "deckgen.cli.root"}, sorted(ours)
+
+
+def _modules_after(args: list[str], cwd: Path) -> tuple[str, set[str]]:
+    """What `deckgen ARGS` prints and the modules it has loaded when it ends: the top-level
+    ones and deckgen's own."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['deckgen', *{args!r}]\n"
+        "from deckgen.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('@@', ' '.join(sorted(name for name in sys.modules if '.' not in name or "
+        "name.startswith('deckgen'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    printed, _, loaded = result.stdout.partition("@@ ")
+    return printed, set(loaded.split())
+
+
+def test_a_build_with_nothing_to_do_loads_none_of_the_stages(
+    mini_cards: Path, tmp_path: Path
+) -> None:
+    """A rebuild with nothing changed answers from the last build's report: none of the
+    libraries the stages need and none of the kinds are loaded, and it prints what a
+    build that did all the work prints."""
+    from deckgen.state.cachefile import cache_path
+
+    out = tmp_path / "out"
+    args = ["build", "--cards", str(mini_cards), "--out", str(out)]
+    _modules_after(args, tmp_path)
+    cache_path(out, mini_cards).unlink()  # so that the next build does all the work
+    worked, loaded_working = _modules_after(args, tmp_path)
+    assert "pydantic" in loaded_working and "deckgen.kinds.registry" in loaded_working
+    again, loaded = _modules_after(args, tmp_path)
+    assert again == worked
+    assert "0 added, 0 changed, 0 removed, 13 unchanged" in again
+    heavy = {"pydantic", "yaml", "genanki", "markdown_it", "nh3", "watchfiles", "anki"}
+    assert heavy & loaded == set()
+    stages = {name for name in loaded if name.startswith(("deckgen.kinds.", "deckgen.anki"))}
+    assert stages == set()
+    edited = mini_cards / "points" / "ST2.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    after_edit, loaded_after_edit = _modules_after(args, tmp_path)
+    assert "pydantic" in loaded_after_edit  # something changed: every stage runs
+    assert "0 added, 0 changed, 0 removed, 13 unchanged" in after_edit

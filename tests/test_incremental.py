@@ -28,7 +28,7 @@ from deckgen.build import BuildReport, build
 from deckgen.source.errors import Findings, InvalidCards
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document
-from deckgen.state import cache as buildcache
+from deckgen.state.cachefile import cache_path
 
 Edit = Callable[[Path], None]
 
@@ -74,7 +74,7 @@ def _incremental_and_full(
 
 def _index(out: Path, cards: Path) -> list[object]:
     """The cache's entry for each note file, by name."""
-    with closing(sqlite3.connect(buildcache.cache_path(out, cards))) as connection:
+    with closing(sqlite3.connect(cache_path(out, cards))) as connection:
         rows = connection.execute("SELECT entry FROM deckgen_files ORDER BY name").fetchall()
     return [marshal.loads(entry) for (entry,) in rows]
 
@@ -279,7 +279,7 @@ def test_a_damaged_cache_is_ignored(
     """Whatever part of the cache is damaged, the build gives what a build from scratch
     gives (a damaged file or entries: everything is read again)."""
     spoil, read_again = damage
-    path = buildcache.cache_path(tmp_path / "out", mini_cards)
+    path = cache_path(tmp_path / "out", mini_cards)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     build(cards_dir=mini_cards, out_dir=tmp_path / "out")
     spoil(path)

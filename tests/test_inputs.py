@@ -108,3 +108,19 @@ def test_a_build_with_errors_keeps_no_hashes(mini_cards: Path, tmp_path: Path) -
     with pytest.raises(InvalidCards):
         build(cards_dir=mini_cards, out_dir=tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_library_versions_are_those_importlib_metadata_gives() -> None:
+    """The versions read from dist-info folder names are what importlib.metadata reports,
+    for every distribution installed here (and "missing" for one that is not)."""
+    from importlib import metadata
+
+    from deckgen.state.nochange import library_versions
+
+    names = sorted({dist.metadata["Name"] for dist in metadata.distributions()})
+    assert len(names) > 20
+    expected = {name: metadata.version(name) for name in names}
+    assert library_versions([*names, "no-such-distribution"]) == {
+        **expected,
+        "no-such-distribution": "missing",
+    }

@@ -16,7 +16,7 @@ import pytest
 from conftest import Parsed
 from deckgen.anki.zipwrite import Deflater
 from deckgen.build import build
-from deckgen.state.cache import cache_path
+from deckgen.state.cachefile import cache_path
 
 
 def _sha256(path: Path) -> str:

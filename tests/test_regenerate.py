@@ -26,7 +26,8 @@ from deckgen.kinds.occlusion import OCCLUSION
 from deckgen.kinds.point import POINT, Point, PointKind
 from deckgen.kinds.spec import NoteSpec
 from deckgen.state import cache as buildcache
-from deckgen.state.changes import REMOVED_TAG
+from deckgen.state.cachefile import cache_path
+from deckgen.state.changeset import REMOVED_TAG
 
 pytestmark = pytest.mark.slow  # every test imports into a real Anki collection and studies
 
@@ -48,7 +49,7 @@ class Studied:
     def rebuild(self) -> BuildReport:
         # Some scenarios patch deckgen's code in memory, which the saved build state and
         # cache (keyed on files) cannot see: start each rebuild without them.
-        buildcache.forget(buildcache.cache_path(self.out, self.cards))
+        buildcache.forget(cache_path(self.out, self.cards))
         self.monkeypatch.setenv("SOURCE_DATE_EPOCH", str(V2_TIME))
         return build(cards_dir=self.cards, out_dir=self.out)
 

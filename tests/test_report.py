@@ -10,7 +10,7 @@ import pytest
 from deckgen.build import BuildReport, DeckCount
 from deckgen.cli.report import LISTED, format_report
 from deckgen.source.errors import problem_at
-from deckgen.state.changes import Changes, NotetypeChange
+from deckgen.state.changeset import Changes, NotetypeChange
 
 NO_CHANGES = Changes(added=(), changed=(), removed=(), unchanged=(), notetypes=())
 DECKS = (DeckCount("Test Deck::Points", 3, 10), DeckCount("Test Deck::Facts", 1, 1))

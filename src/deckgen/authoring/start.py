@@ -17,8 +17,8 @@ from pathlib import Path
 
 from deckgen.authoring.schemas import schema_text, schemas
 from deckgen.kinds import registry
-from deckgen.kinds.deck import DECK_FILE, SOURCES_FILE
 from deckgen.kinds.ids import slug
+from deckgen.source.cardsfolder import DECK_FILE, SOURCES_FILE
 from deckgen.source.errors import DeckgenError, display_path
 from deckgen.state.lock import LOCK_FILE
 

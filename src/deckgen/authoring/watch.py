@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deckgen.build import BuildReport, build
-from deckgen.kinds.folder import START_HINT
+from deckgen.source.cardsfolder import START_HINT
 from deckgen.source.errors import DeckgenError, display_path
 from deckgen.source.files import is_scratch
 from deckgen.state.lock import LOCK_FILE

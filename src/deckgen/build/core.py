@@ -1,5 +1,6 @@
 """The build: cards folder -> validated notes -> ids and times from the lock -> .apkg, for
-one folder, each of several, or several combined; all written or none."""
+each folder that changed (see `deckgen.build.each`) or several combined; all written or
+none."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from deckgen.anki.package import render_collection, write_zip
 from deckgen.anki.zipwrite import Deflater
 from deckgen.build.distinct import (
     distinct_decks_and_notes,
-    distinct_folders,
     distinct_ids,
     distinct_outputs,
 )
 from deckgen.build.gcpause import gc_paused
+from deckgen.build.lookback import LastBuild, Waiting, one_at_a_time
 from deckgen.build.prepare import Folder, decks_of, prepare
 from deckgen.build.report import (
     BuildReport,
@@ -32,17 +33,14 @@ from deckgen.build.report import (
 )
 from deckgen.kinds.ids import slug
 from deckgen.source.errors import DeckgenError
-from deckgen.source.files import file_sha256, scan
+from deckgen.source.files import file_sha256
 from deckgen.state import cache as buildcache
-from deckgen.state import mutex
 from deckgen.state import nochange as buildstate
 from deckgen.state.commit import (
     SCRATCH_PREFIX,
     Commit,
     WriteFailed,
     failing_as,
-    make_folder,
-    sweep,
 )
 from deckgen.state.lock import LOCK_FILE, build_time
 
@@ -52,96 +50,37 @@ def output_name(deck_name: str) -> str:
     return f"{slug(deck_name) or 'deck'}.apkg"
 
 
-def build(
+def build_looked_back(
+    last: Sequence[LastBuild],
     *,
-    cards_dir: Path,
     out_dir: Path,
-    dry_run: bool = False,
-    strict: bool = False,
-    progress: Progress | None = None,
-    waiting: Waiting | None = None,
-) -> BuildReport:
-    """Build the cards folder into `out_dir/<deck>.apkg` and update the lock beside the cards.
-
-    Nothing is written unless everything is valid (with `strict`, free of warnings too);
-    then the .apkg, the lock and the build's cache are written whole, all or none (see
-    `commit`)."""
-    (report,) = build_each(
-        cards_dirs=[cards_dir],
-        out_dir=out_dir,
-        dry_run=dry_run,
-        strict=strict,
-        progress=progress,
-        waiting=waiting,
-    )
-    return report
-
-
-#: Called once when the build waits for another build that holds `folder`.
-Waiting = Callable[[Path], None]
-
-
-@contextmanager
-def _one_at_a_time(
-    out_dir: Path, cards_dirs: Sequence[Path], *, dry_run: bool, waiting: Waiting | None
-) -> Iterator[None]:
-    """Hold the output folder and the cards folders against other builds (see `mutex`),
-    and remove what builds killed before their end left there."""
-    distinct_folders(cards_dirs)
-    if not dry_run:
-        make_folder(out_dir)
-    with mutex.exclusive([out_dir, *cards_dirs], waiting=waiting) as alone:
-        if alone and not dry_run:  # else another build's files may be among them
-            sweep(out_dir)
-            for cards_dir in cards_dirs:
-                sweep(cards_dir, prefix=LOCK_FILE)
-                buildcache.drop_legacy(out_dir, cards_dir)
-
-        yield
-
-
-@gc_paused
-def build_each(
-    *,
-    cards_dirs: Sequence[Path],
-    out_dir: Path,
-    dry_run: bool = False,
-    strict: bool = False,
-    progress: Progress | None = None,
-    waiting: Waiting | None = None,
+    dry_run: bool,
+    strict: bool,
+    progress: Progress | None,
 ) -> list[BuildReport]:
-    """Build each cards folder into its own `out_dir/<deck>.apkg`. Every folder is
-    validated before any is written, and all are written together or not at all."""
-    with _one_at_a_time(out_dir, cards_dirs, dry_run=dry_run, waiting=waiting):
-        now = build_time()
-        plans: list[_Plan] = []
-        for cards_dir in cards_dirs:
-            listing = scan(cards_dir) if cards_dir.is_dir() else None
-            state = buildcache.cache_path(out_dir, cards_dir)
-            known = buildcache.known_hashes(state)
-            inputs = buildstate.Inputs(listing, known=known) if listing else None
-            saved = buildcache.unchanged_report(state, inputs=inputs.digest) if inputs else None
-            if saved is not None and not (strict and saved["warnings"]):
-                plans.append(_Plan(cards_dir, inputs, state, saved=saved))
-            else:
-                cache = buildcache.load(state, cards_dir, inputs) if inputs else None
-                folder = prepare(
-                    cards_dir,
-                    strict=strict,
-                    progress=progress,
-                    now=now,
-                    cache=cache,
-                    listing=listing,
-                )
-                plans.append(_Plan(cards_dir, inputs, state, folder=folder))
-        distinct_outputs({plan.cards_dir: plan.target(out_dir) for plan in plans})
-        with Commit() as commit:
-            reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
-            commit.commit()
-        for plan in plans:
-            if plan.saved is not None and plan.inputs is not None and not dry_run:
-                # Files touched but the same: not read next time.
-                buildcache.remember_hashes(plan.state, plan.inputs)
+    """Build each folder as `build_each` does, once it has looked at what the last builds
+    left (`last`): a folder with nothing changed keeps its last report, the others go
+    through every stage. The caller holds the folders (`one_at_a_time`)."""
+    now = build_time()
+    plans: list[_Plan] = []
+    for seen in last:
+        if seen.saved is not None:
+            plans.append(_Plan(seen.cards_dir, seen.inputs, seen.state, saved=seen.saved))
+            continue
+        cache = buildcache.load(seen.state, seen.cards_dir, seen.inputs) if seen.inputs else None
+        folder = prepare(
+            seen.cards_dir,
+            strict=strict,
+            progress=progress,
+            now=now,
+            cache=cache,
+            listing=seen.listing,
+        )
+        plans.append(_Plan(seen.cards_dir, seen.inputs, seen.state, folder=folder))
+    distinct_outputs({plan.cards_dir: plan.target(out_dir) for plan in plans})
+    with Commit() as commit:
+        reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
+        commit.commit()
     return reports
 
 
@@ -220,7 +159,7 @@ def build_combined(
 ) -> BuildReport:
     """Build several cards folders (each a top-level deck, each with its own lock) into
     one `out_dir/<name>.apkg`."""
-    with _one_at_a_time(out_dir, cards_dirs, dry_run=dry_run, waiting=waiting):
+    with one_at_a_time(out_dir, cards_dirs, dry_run=dry_run, waiting=waiting):
         now = build_time()
         folders = [
             prepare(cards_dir, strict=strict, progress=progress, now=now)

@@ -8,10 +8,12 @@ import os
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deckgen.build.prepare import Folder
 from deckgen.source.errors import DeckgenError, display_path
-from deckgen.state.lock import ID_SPACING
+
+if TYPE_CHECKING:
+    from deckgen.build.prepare import Folder
 
 
 def distinct_folders(cards_dirs: Sequence[Path]) -> None:
@@ -73,6 +75,8 @@ def distinct_ids(folders: list[Folder]) -> None:
     Ids come from each folder's first build time, so two folders can share one. Anki
     matches notes by guid and keeps its own ids for notes it has, so a new id changes
     nothing for anyone who imported the note already; it only keeps this package valid."""
+    from deckgen.state.lock import ID_SPACING  # only here: the lock's modules are large
+
     used: set[int] = set()
     highest = max((note.note_id for f in folders for note in f.packaged), default=0)
     for folder in folders:

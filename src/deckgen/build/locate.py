@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deckgen.kinds.deck import DECK_FILE
+from deckgen.source.cardsfolder import CARDS, DECK_FILE
 
-#: The cards folder's name in a project (`deckgen init` makes it).
-CARDS = "cards"
+__all__ = ["CARDS", "find_cards"]
 
 
 def find_cards(start: Path) -> Path | None:

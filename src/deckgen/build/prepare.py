@@ -22,7 +22,8 @@ from deckgen.kinds.spec import KeptNote
 from deckgen.source.errors import Problem
 from deckgen.source.files import Listing
 from deckgen.state import cache as buildcache
-from deckgen.state.changes import Changes, stamp
+from deckgen.state.changes import stamp
+from deckgen.state.changeset import Changes
 from deckgen.state.lock import Lock
 
 

@@ -7,12 +7,14 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deckgen.anki.package import PackagedDeck
 from deckgen.source.errors import Problem
-from deckgen.state.changes import Changes
+from deckgen.state.changeset import Changes
 from deckgen.state.nochange import saved_warnings, unchanged_changes
+
+if TYPE_CHECKING:
+    from deckgen.anki.package import PackagedDeck
 
 #: Called as notes are made: (records done, records in all).
 Progress = Callable[[int, int], None]

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from deckgen.build.locate import CARDS, find_cards
-from deckgen.kinds.folder import START_HINT
+from deckgen.source.cardsfolder import START_HINT
 from deckgen.source.errors import display_path
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deckgen.build import BuildReport
 from deckgen.source.errors import display_path, plural
-from deckgen.state.changes import REMOVED_TAG
+from deckgen.state.changeset import REMOVED_TAG
 
 #: How many note keys a report line lists before it says "and N more".
 LISTED = 8

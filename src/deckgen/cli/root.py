@@ -16,8 +16,8 @@ from deckgen import __version__
 COMMANDS = {
     "init": "deckgen.cli.authoring:init_command",
     "new": "deckgen.cli.authoring:new_command",
-    "build": "deckgen.cli.commands:build_command",
-    "check": "deckgen.cli.commands:check_command",
+    "build": "deckgen.cli.build:build_command",
+    "check": "deckgen.cli.check:check_command",
     "preview": "deckgen.cli.authoring:preview_command",
     "stats": "deckgen.cli.authoring:stats_command",
     "schema": "deckgen.cli.authoring:schema_command",

@@ -13,8 +13,6 @@ from deckgen.kinds.fields import DeckName, Slug, SourceKey, Strict, Text
 if TYPE_CHECKING:
     from deckgen.kinds.kind import Kind
 
-DECK_FILE = "deck.yaml"
-SOURCES_FILE = "sources.yaml"
 #: The endings of the YAML files deckgen reads.
 YAML_SUFFIXES = (".yaml", ".yml")
 

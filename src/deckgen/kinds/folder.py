@@ -30,8 +30,6 @@ from deckgen.kinds.checks import (
     check_order,
 )
 from deckgen.kinds.deck import (
-    DECK_FILE,
-    SOURCES_FILE,
     YAML_SUFFIXES,
     DeckConfig,
     Source,
@@ -44,6 +42,7 @@ from deckgen.kinds.kind import FileContext, Index, Kind, Summary
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.strayfiles import or_list, stray_yaml
 from deckgen.kinds.textimages import check_text_images, files_used
+from deckgen.source.cardsfolder import DECK_FILE, SOURCES_FILE, START_HINT
 from deckgen.source.errors import (
     DeckgenError,
     Findings,
@@ -175,10 +174,6 @@ def _refused(root: Path, listing: Listing, used: set[Path], findings: Findings) 
             findings.error(problem)
         else:
             findings.warn(problem)
-
-
-#: How to start a deck, said wherever one is missing.
-START_HINT = " (run 'deckgen init' to start a deck)"
 
 
 def load_cards(

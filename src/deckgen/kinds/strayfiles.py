@@ -7,7 +7,8 @@ import difflib
 from pathlib import Path
 
 from deckgen.kinds import registry
-from deckgen.kinds.deck import DECK_FILE, SOURCES_FILE, YAML_SUFFIXES
+from deckgen.kinds.deck import YAML_SUFFIXES
+from deckgen.source.cardsfolder import DECK_FILE, SOURCES_FILE
 from deckgen.source.errors import Findings, problem_at
 from deckgen.source.images import is_media
 

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import json
 import marshal
-import shutil
 import sqlite3
 import sys
-from collections.abc import Container, Iterable, Iterator, Mapping
-from contextlib import closing, contextmanager, suppress
+from collections.abc import Container, Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 from deckgen.anki.package import PackagedNote
@@ -38,76 +36,18 @@ from deckgen.kinds.folder import Cards, is_note_file
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.spec import KeptNote
 from deckgen.source.errors import problem_at
-from deckgen.source.files import file_digest, read_regular
+from deckgen.source.files import read_regular
+from deckgen.state.cachefile import meta_values, reading
 from deckgen.state.commit import Commit, WriteFailed
 from deckgen.state.lock import LOCK_FILE
-from deckgen.state.nochange import Inputs, Known, digest_of, folder_digest, plain
+from deckgen.state.nochange import Inputs, digest_of, plain
 
-CACHE_PREFIX = ".deckgen-cache-"
 CACHE_VERSION = 8
 
 _SCHEMA = """
 CREATE TABLE deckgen_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE deckgen_files (name TEXT PRIMARY KEY, entry BLOB NOT NULL);
 """
-
-
-def cache_path(out_dir: Path, cards_dir: Path) -> Path:
-    """The cache file of one cards folder built into `out_dir`."""
-    return out_dir / f"{CACHE_PREFIX}{folder_digest(cards_dir)}.sqlite"
-
-
-@contextmanager
-def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """The cache file, open for reading; None if there is none or it is not a regular file."""
-    try:
-        if not S_ISREG(path.lstat().st_mode):
-            raise FileNotFoundError(path)
-        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
-    except (OSError, sqlite3.Error):
-        yield None
-        return
-    with closing(connection):
-        yield connection
-
-
-def _meta(connection: sqlite3.Connection | None, *keys: str) -> dict[str, Any]:
-    """The `deckgen_meta` values of `keys` (unmarshalled) that the file has."""
-    if connection is None:
-        return {}
-    marks = ",".join("?" * len(keys))
-    try:
-        rows = connection.execute(
-            f"SELECT key, value FROM deckgen_meta WHERE key IN ({marks})", keys
-        ).fetchall()
-        return {key: marshal.loads(value) for key, value in rows}
-    except (sqlite3.Error, EOFError, ValueError, TypeError):
-        return {}
-
-
-def known_hashes(path: Path) -> dict[str, Known]:
-    """The stat and digest of each input the last build hashed (see `nochange.Inputs`)."""
-    with _reading(path) as connection:
-        found = _meta(connection, "hashes").get("hashes")
-    return _well_formed(found)
-
-
-def unchanged_report(path: Path, *, inputs: str) -> dict[str, Any] | None:
-    """The last build's report, if its inputs are `inputs` and its .apkg is still the one
-    it wrote (then building again would only write the same bytes)."""
-    with _reading(path) as connection:
-        state = _meta(connection, "state").get("state")
-    try:
-        saved = json.loads(state) if isinstance(state, (str, bytes)) else None
-    except ValueError:
-        return None
-    if not isinstance(saved, dict) or saved.get("inputs") != inputs:
-        return None
-    output = path.parent / Path(str(saved.get("output"))).name
-    if file_digest(output) != saved.get("output_sha256"):
-        return None
-    report = saved.get("report")
-    return report if isinstance(report, dict) else None
 
 
 @dataclass(frozen=True)
@@ -142,8 +82,8 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     files: dict[str, NoteFile] = {}
     notes: dict[str, tuple[KeptNote, ...]] = {}
     reads: dict[str, str] = {}
-    with _reading(path) as connection:
-        if _meta(connection, "header").get("header") != _header(inputs) or connection is None:
+    with reading(path) as connection:
+        if meta_values(connection, "header").get("header") != _header(inputs) or connection is None:
             return None
         try:
             for (raw,) in connection.execute("SELECT entry FROM deckgen_files"):
@@ -167,8 +107,8 @@ def deflated_blocks(path: Path, package: Path) -> dict[bytes, memoryview]:
     """The blocks the last build compressed into `package` (see `zipwrite`), those still
     there as written. They depend on nothing but their content, so they serve even when
     the rest of the cache does not."""
-    with _reading(path) as connection:
-        found = _meta(connection, "blocks").get("blocks")
+    with reading(path) as connection:
+        found = meta_values(connection, "blocks").get("blocks")
     if not isinstance(found, tuple) or len(found) != 2:
         return {}
     try:
@@ -271,33 +211,6 @@ def _write(
         connection.executemany("INSERT OR REPLACE INTO deckgen_files VALUES (?, ?)", entries)
 
 
-def remember_hashes(path: Path, inputs: Inputs) -> None:
-    """After a rebuild with nothing changed: keep the stat and digest of the inputs it
-    hashed (files touched but the same are not read next time), in place."""
-    if not inputs.rehashed:
-        return
-    with suppress(OSError, sqlite3.Error):
-        if not S_ISREG(path.lstat().st_mode):
-            return
-        with closing(sqlite3.connect(path)) as connection, connection:
-            connection.execute(
-                "UPDATE deckgen_meta SET value = ? WHERE key = 'hashes'",
-                (marshal.dumps(inputs.hashed),),
-            )
-
-
-def drop_legacy(out_dir: Path, cards_dir: Path) -> None:
-    """Remove what deckgen 0.1's builds kept instead (a folder and a state file)."""
-    digest = folder_digest(cards_dir)
-    folder = out_dir / f"{CACHE_PREFIX}{digest}"
-    with suppress(OSError):  # a cache: what cannot be removed does no harm
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder, ignore_errors=True)
-        state = out_dir / f".deckgen-state-{digest}.json"
-        if state.is_file():
-            state.unlink()
-
-
 def forget(path: Path) -> None:
     """Drop the cache, so that the next build reads and makes everything again."""
     path.unlink(missing_ok=True)
@@ -318,13 +231,3 @@ def _header(inputs: Inputs) -> tuple[object, ...]:
 def _is_note_file(name: str) -> bool:
     """Whether an input is a note file, e.g. 'cards/points/ST2.yaml'."""
     return name.startswith("cards/") and is_note_file(name[6:])
-
-
-def _well_formed(found: Any) -> dict[str, Known]:
-    if not isinstance(found, dict):
-        return {}
-    fine = all(
-        type(entry) is tuple and len(entry) == 5 and type(entry[4]) is str
-        for entry in found.values()
-    )
-    return found if fine else {}  # damaged: hash every file again

@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from deckgen.anki.cards import card_ordinals
 from deckgen.anki.package import PackagedNote
@@ -16,30 +15,8 @@ from deckgen.kinds.html import inert, inert_cloze, sanitise
 from deckgen.kinds.ids import note_guid
 from deckgen.kinds.notetypes import NoteType
 from deckgen.kinds.spec import Kept, KeptNote, NoteSpec
+from deckgen.state.changeset import REMOVED_TAG, Changes, NotetypeChange
 from deckgen.state.lock import IdAllocator, Lock, NoteEntry, NotetypeEntry, next_mod
-
-REMOVED_TAG = "deckgen::removed"
-
-
-@dataclass(frozen=True)
-class NotetypeChange:
-    name: str
-    fields_changed: bool  # True: Anki needs "Merge note types"; False: templates/CSS only
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What this build changes, by note key ('point:ST2'); `changed` names the fields."""
-
-    added: tuple[str, ...]
-    changed: tuple[tuple[str, tuple[str, ...]], ...]
-    removed: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    notetypes: tuple[NotetypeChange, ...]
-    #: Image-occlusion cards whose mask went (a point removed or moved off its diagram):
-    #: (note key, card number, the point it asked about), each reported once, by the
-    #: build that empties it.
-    emptied: tuple[tuple[str, int, str], ...] = ()
 
 
 def stamp(

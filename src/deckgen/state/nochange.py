@@ -14,17 +14,17 @@ import dataclasses
 import hashlib
 import inspect
 import os
+import re
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import deckgen
-from deckgen.kinds import registry
 from deckgen.source.errors import Problem
 from deckgen.source.files import Listing, Refused, file_sha256, is_scratch
-from deckgen.state.changes import Changes
+from deckgen.state.changeset import Changes
 
 
 def folder_digest(cards_dir: Path) -> str:
@@ -63,8 +63,8 @@ class Inputs:
         for name in listing.folders:
             self.files[f"folder/{name}"] = ""
         # The libraries that shape the output: an upgrade must rebuild.
-        for name in _LIBRARIES:
-            self.files[f"library/{name}"] = _library_version(name)
+        for name, version in library_versions(_LIBRARIES).items():
+            self.files[f"library/{name}"] = version
 
     def written(self, name: str, digest: str) -> None:
         """Note the digest of a file under the cards folder that the build rewrites."""
@@ -96,7 +96,41 @@ Known = tuple[int, int, int, int, str]
 _LIBRARIES = ("genanki", "markdown-it-py", "nh3", "pydantic", "PyYAML")
 
 
-def _library_version(name: str) -> str:
+def library_versions(names: Iterable[str]) -> dict[str, str]:
+    """The installed version of each distribution in `names` ("missing" if none), as
+    `importlib.metadata.version` gives it: from the first `NAME-VERSION.dist-info` folder
+    on `sys.path`, found by listing each folder once (importlib.metadata itself costs a
+    tenth of a second to import, more than a rebuild with nothing to do)."""
+    wanted = {_normalised(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        if len(found) == len(wanted):
+            break
+        try:
+            listing = os.scandir(entry or ".")
+        except OSError:  # not a folder: a zip file, or gone
+            continue
+        with listing:
+            for item in listing:
+                stem, _, suffix = item.name.rpartition(".")
+                project, _, version = stem.partition("-")
+                name = wanted.get(_normalised(project)) if suffix == "dist-info" else None
+                if name is not None and name not in found and version:
+                    found[name] = version
+    for name in wanted.values():
+        if name not in found:  # installed some other way (an egg, say): ask the slow way
+            found[name] = _metadata_version(name)
+    return {name: found[name] for name in wanted.values()}
+
+
+def _normalised(name: str) -> str:
+    """A distribution's name as its dist-info folder spells it (PEP 503, then PEP 427)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _metadata_version(name: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -105,7 +139,13 @@ def _library_version(name: str) -> str:
 
 def _kind_files(package: Path) -> Iterator[tuple[str, str]]:
     """(name, path) of the code and template files of the registered kinds that are not
-    deckgen's own (those are hashed with deckgen): a kind's code shapes its notes."""
+    deckgen's own (those are hashed with deckgen): a kind's code shapes its notes.
+
+    Another kind is registered through the registry, so while it is not loaded there is
+    none: a rebuild with nothing to do need not load the kinds to know it."""
+    registry = sys.modules.get("deckgen.kinds.registry")
+    if registry is None:
+        return
     inside = str(package) + os.sep
     seen: set[str] = set()
     for kind in registry.kinds():

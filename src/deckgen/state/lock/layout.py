@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-LOCK_FILE = "deckgen.lock"
+from deckgen.source.cardsfolder import LOCK_FILE
+
+__all__ = ["LOCK_FILE", "LOCK_VERSION"]
 LOCK_VERSION = 1
 #: What comes before and after the notes, one to a line, in the lock as `Lock.chunks` writes it.
 _NOTES_START = b'\n"notes": {\n'

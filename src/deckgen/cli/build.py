@@ -1,6 +1,6 @@
-"""The command line: each command parses its options and calls the core; the core never
-prints. Exit status: 0 success, 1 problems in the cards (or another user error), 2 a
-command-line usage error (a cards folder that is not there among them)."""
+"""`deckgen build`: options in, the build's report out. The stages are loaded only when a
+folder has changed since its last build (see `deckgen.build.each`), and watch mode only
+with --watch, so that a rebuild with nothing to do starts quickly."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from deckgen.authoring.watch import BuildOutcome, watch
-from deckgen.build import BuildReport, Progress, build_combined, build_each
-from deckgen.build.load import load_folder
+from deckgen.build import BuildReport, Progress, build_each
 from deckgen.cli import output
-from deckgen.cli.options import CARDS_OPTION, CARDS_OPTIONS, STRICT_OPTION, out_option
-from deckgen.cli.output import FORMATS, output_options
+from deckgen.cli.options import CARDS_OPTIONS, STRICT_OPTION, out_option
+from deckgen.cli.output import output_options
 from deckgen.cli.report import format_report
-from deckgen.kinds import registry
-from deckgen.source.errors import DeckgenError, InvalidCards, Problem, display_path, plural
+from deckgen.source.errors import display_path
+
+if TYPE_CHECKING:
+    from deckgen.authoring.watch import BuildOutcome
 
 #: Builds of at least this many notes show a progress bar (on a terminal, without -q).
 PROGRESS_MIN_NOTES = 300
@@ -78,6 +78,8 @@ def build_command(
         return
     with _progress_bar(enabled=not output.quiet()) as progress:
         if combined:
+            from deckgen.build import build_combined
+
             reports = [
                 build_combined(
                     cards_dirs=cards_dirs,
@@ -112,6 +114,8 @@ def _show_report(report: BuildReport) -> None:
 
 
 def _watch(cards_dir: Path, out_dir: Path, *, strict: bool) -> None:
+    from deckgen.authoring.watch import watch
+
     def show(outcome: BuildOutcome) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
         if isinstance(outcome, BuildReport):
@@ -149,65 +153,3 @@ def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
-
-
-@click.command("check")
-@CARDS_OPTION
-@STRICT_OPTION
-@click.option(
-    "--format",
-    "form",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="How to report problems: text; github (workflow annotations, "
-    "::error file=...,line=...,col=...::); json (a list of {severity, file, line, column, "
-    "message}).",
-)
-@output_options
-def check_command(cards_dir: Path, strict: bool, form: str) -> None:
-    """Validate the cards without writing anything.
-
-    Reports every problem at once as PATH:LINE:COLUMN: MESSAGE; exits with status 1 on
-    errors (or, with --strict, on warnings). With -v, lists every note, one per line.
-
-    \b
-    Examples:
-      deckgen check
-      deckgen check --cards my-cards --strict
-      deckgen check --format github      in a GitHub Actions workflow
-    """
-    try:
-        loaded = load_folder(cards_dir, strict=strict)
-    except InvalidCards as failure:
-        if form == "text":
-            raise
-        output.echo(output.formatted(failure.problems, failure.warnings, form))
-        raise click.exceptions.Exit(1) from None
-    except DeckgenError as failure:  # e.g. an empty cards folder: one problem, no place
-        if form == "text":
-            raise
-        where = output.formatted([_unplaced(cards_dir, failure)], [], form)
-        output.echo(where)
-        raise click.exceptions.Exit(1) from None
-    cards = loaded.cards
-    if form != "text":
-        output.echo(output.formatted([], cards.warnings, form))
-        return
-    output.problems((), cards.warnings)
-    output.repairs(loaded.lock.repairs)
-    for file in cards.files:
-        output.detail(f"{file.kind.name} {file.note_id}: {display_path(file.path)}")
-    counts = ", ".join(
-        plural(len(cards.of_kind(kind.name)), kind.name)
-        for kind in registry.kinds()
-        if cards.of_kind(kind.name)
-    )
-    summary = f"OK: {display_path(cards_dir)} has {plural(len(cards.records), 'note')} ({counts})"
-    if cards.warnings:
-        summary += f" and {plural(len(cards.warnings), 'warning')}"
-    output.say(summary + ".")
-
-
-def _unplaced(cards_dir: Path, failure: DeckgenError) -> Problem:
-    return Problem(display_path(cards_dir), 1, 1, failure.format_message())
