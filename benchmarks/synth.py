@@ -201,6 +201,22 @@ def edit_one_note(synthetic: Synthetic, revision: int) -> None:
     _dump(synthetic.edit_target, record)
 
 
+def _cited(
+    rng: random.Random, items: list[str], cited: list[str]
+) -> list[str] | list[dict[str, Any]]:
+    """List items as an author following deckgen's design rules writes them: where the note
+    cites more than one source, each item names the one that supports it (as the shipped
+    deck does), so that no card cites sources that are not its own."""
+    if len(cited) < 2:
+        return items
+    return [{"text": item, "sources": [rng.choice(cited)]} for item in items]
+
+
+def _own_sources(rng: random.Random, cited: list[str]) -> list[str] | None:
+    """The sources of one field of a note citing `cited` (None: the note's own will do)."""
+    return [rng.choice(cited)] if len(cited) > 1 else None
+
+
 def _points(root: Path, text: _Text, count: int, placed: int, sources: list[str]) -> list[str]:
     prefixes = list(_CHANNELS)
     step = count / placed if placed else 0.0
@@ -212,6 +228,7 @@ def _points(root: Path, text: _Text, count: int, placed: int, sources: list[str]
         prefix = prefixes[i % len(prefixes)]
         code = f"{prefix}{i + 1}"
         codes.append(code)
+        cited = rng.sample(sources, rng.randint(1, 3))
         location = text.sentence(10, 24)
         needling: dict[str, Any] = {
             "angle": rng.choice(_ANGLES),
@@ -219,7 +236,9 @@ def _points(root: Path, text: _Text, count: int, placed: int, sources: list[str]
         }
         if rng.random() < 0.3:
             needling["method"] = text.sentence(5, 12)
-        needling["cautions"] = text.items(0, 2)
+        needling["cautions"] = _cited(rng, text.items(0, 2), cited)
+        if own := _own_sources(rng, cited):
+            needling["sources"] = own
         record: dict[str, Any] = {
             "code": code,
             "aliases": [f"X{code}"] if rng.random() < 0.05 else [],
@@ -229,15 +248,20 @@ def _points(root: Path, text: _Text, count: int, placed: int, sources: list[str]
             "channel": _CHANNELS[prefix],
             "location": location,
         }
+        if record["aliases"] and (own := _own_sources(rng, cited)):
+            record["aliases_sources"] = own
+        if own := _own_sources(rng, cited):
+            record["location_sources"] = own
         if rng.random() < 0.6:
             record["location_cloze"] = [text.phrase_of(location)]
         record["needling"] = needling
-        record["actions"] = [
+        actions = [
             f"{rng.choice(_VERBS).capitalize()} {rng.choice(_OBJECTS)}; {text.sentence(3, 8)}"
             for _ in range(rng.randint(0, 3))
         ]
-        record["indications"] = text.items(1, 4)
-        record["notes"] = text.items(0, 2, (10, 20))
+        record["actions"] = _cited(rng, actions, cited)
+        record["indications"] = _cited(rng, text.items(1, 4), cited)
+        record["notes"] = _cited(rng, text.items(0, 2, (10, 20)), cited)
         if i in on_diagram:
             diagrams_used += 1
             record["diagram"] = {
@@ -246,7 +270,7 @@ def _points(root: Path, text: _Text, count: int, placed: int, sources: list[str]
                 "y": round(rng.uniform(0.05, 0.95), 3),
             }
         record["tags"] = [f"region::r{rng.randint(1, 12)}", f"topic::t{rng.randint(1, 30)}"]
-        record["sources"] = rng.sample(sources, rng.randint(1, 3))
+        record["sources"] = cited
         _dump(root / "points" / f"{code}.yaml", record)
     return codes
 
@@ -278,22 +302,26 @@ def _conditions(root: Path, text: _Text, count: int, sources: list[str]) -> None
     for i, condition_id in enumerate(ids):
         rng = text.rng
         others = [other for other in rng.sample(ids, min(3, count)) if other != condition_id]
+        cited = rng.sample(sources, rng.randint(1, 2))
         record: dict[str, Any] = {
             "id": condition_id,
             "name": f"{text.english()} syndrome {i + 1}",
-            "key_features": text.items(2, 5),
-            "hallmarks": text.items(0, 2, (8, 16)),
+            "key_features": _cited(rng, text.items(2, 5), cited),
+            "hallmarks": _cited(rng, text.items(0, 2, (8, 16)), cited),
             "cause": text.sentence(10, 24),
-            "workup": text.items(0, 3),
-            "treatment": text.items(0, 3),
+            "workup": _cited(rng, text.items(0, 3), cited),
+            "treatment": _cited(rng, text.items(0, 3), cited),
             "distinguish_from": [
                 {"condition": other, "how": text.sentence(10, 20)}
+                | ({"sources": own} if (own := _own_sources(rng, cited)) else {})
                 for other in others[: rng.randint(1, 2)]
             ],
-            "red_flags": text.items(0, 2),
+            "red_flags": _cited(rng, text.items(0, 2), cited),
             "tags": [f"topic::t{rng.randint(1, 30)}"],
-            "sources": rng.sample(sources, rng.randint(1, 2)),
+            "sources": cited,
         }
+        if own := _own_sources(rng, cited):
+            record["cause_sources"] = own
         _dump(root / "conditions" / f"{condition_id}.yaml", record)
 
 
