@@ -58,6 +58,8 @@ LABELS = {
     "baseline": "Bare genanki script, same notes and media",
     "baseline_yaml": "Bare genanki script + libyaml parse of every YAML file",
 }
+#: The name of the per-size target of the full build against bare genanki.
+BASELINE_TARGET = "Full build / genanki baseline"
 START_MARK = "<!-- benchmark-results:start -->"
 END_MARK = "<!-- benchmark-results:end -->"
 
@@ -132,19 +134,24 @@ class Results:
     elapsed: float = 0.0
 
     def targets(self) -> list[Target]:
-        """The targets of issue 8, judged at the largest size (linearity: largest/smallest)."""
+        """The targets of issues 8 and 18: the full build against the genanki baseline at
+        every size; the no-op, edit and memory targets at the largest size; linearity as
+        largest / smallest."""
         large, small = self.sizes[-1], self.sizes[0]
         where = f"{large.notes:,} notes"
         build = large.median("build")
         targets = [
             Target(
-                "baseline",
-                "Full build / genanki baseline",
-                build / large.median("baseline"),
+                f"baseline-{size.notes}",
+                BASELINE_TARGET,
+                size.median("build") / size.median("baseline"),
                 1.5,
                 "x",
-                where,
-            ),
+                f"{size.notes:,} notes",
+            )
+            for size in self.sizes
+        ]
+        targets += [
             Target(
                 "noop", "No-op rebuild / full build", large.median("noop") / build, 0.1, "x", where
             ),
@@ -166,6 +173,9 @@ class Results:
                 )
             )
         return targets
+
+    def failed(self) -> list[Target]:
+        return [target for target in self.targets() if not target.passed]
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -439,10 +449,9 @@ def markdown_table(results: Results) -> str:
 
     def verdict(key: str) -> tuple[str, str]:
         target = targets[key]
-        limit = f"<= {_number(target.limit, target.unit)} at {target.where}"
-        if results.smoke:
-            return limit, "n/a (smoke)"
-        return limit, "PASS" if target.passed else "FAIL"
+        return f"<= {_number(target.limit, target.unit)} at {target.where}", _verdict(
+            results, target
+        )
 
     def ratio(key: str, value: Callable[[SizeResult], float]) -> None:
         cells = [_number(value(size), "x") for size in sizes]
@@ -476,7 +485,17 @@ def markdown_table(results: Results) -> str:
     )
     seconds("build")
     seconds("baseline")
-    ratio("baseline", lambda s: s.median("build") / s.median("baseline"))
+    per_size = [targets[f"baseline-{size.notes}"] for size in sizes]
+    rows.append(
+        [
+            BASELINE_TARGET,
+            *(target.shown() for target in per_size),
+            f"<= {_number(per_size[0].limit, 'x')} at every size",
+            "n/a (smoke)"
+            if results.smoke
+            else "; ".join(f"{target.where}: {_verdict(results, target)}" for target in per_size),
+        ]
+    )
     seconds("baseline_yaml")
     rows.append(
         [
@@ -530,8 +549,42 @@ def markdown_table(results: Results) -> str:
     return _render(header, rows)
 
 
-def _render(header: list[str], rows: list[list[str]]) -> str:
-    align = ["---", *("---:" for _ in header[1:-2]), "---", "---"]
+def _verdict(results: Results, target: Target) -> str:
+    if results.smoke:
+        return "n/a (smoke)"
+    return "PASS" if target.passed else "FAIL"
+
+
+def targets_table(results: Results) -> str:
+    """Every target of the run, one per row, with its verdict; then a line that sums up."""
+    header = ["Target", "Judged at", "Measured", "Limit", "Result"]
+    targets = results.targets()
+    rows = [
+        [
+            target.name,
+            target.where,
+            target.shown(),
+            f"<= {_number(target.limit, target.unit)}",
+            _verdict(results, target),
+        ]
+        for target in targets
+    ]
+    failed = results.failed()
+    if results.smoke:
+        summary = f"{len(targets)} targets computed; none judged at smoke sizes."
+    elif not failed:
+        summary = f"All {len(targets)} targets PASS."
+    else:
+        names = "; ".join(f"{target.name} at {target.where}" for target in failed)
+        summary = f"{len(failed)} of {len(targets)} targets FAIL: {names}."
+    return _render(header, rows, numeric=(2, 3)) + "\n\n" + summary
+
+
+def _render(header: list[str], rows: list[list[str]], numeric: Sequence[int] | None = None) -> str:
+    """A Markdown table; the columns at `numeric` (default: all but the first and the last
+    two) are right-aligned."""
+    columns = range(1, len(header) - 2) if numeric is None else numeric
+    align = ["---:" if index in columns else "---" for index in range(len(header))]
     lines = [header, align, *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
@@ -567,6 +620,8 @@ def report(results: Results) -> str:
             ),
             "",
             markdown_table(results),
+            "",
+            targets_table(results),
             "",
         ]
     )
@@ -605,7 +660,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/run.py",
-        description="Benchmark deckgen against its targets (issue 8) on synthetic decks.",
+        description="Benchmark deckgen against its targets (issues 8 and 18) on synthetic decks.",
     )
     parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES, help="default 2000,20000")
     parser.add_argument("--smoke", action="store_true", help="20 and 50 notes, one run each")

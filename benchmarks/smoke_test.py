@@ -53,7 +53,8 @@ def run_smoke() -> dict[str, object]:
         if not all(size.anki.get(key, 0) > 0 for key in ("notes", "cards", "media")):
             problems.append(f"{size.notes} notes: the .apkg counts are {size.anki}")
     targets = results.targets()
-    if {target.key for target in targets} != {"baseline", "noop", "edit", "rss", "linearity"}:
+    expected = {f"baseline-{notes}" for notes in SMOKE_SIZES} | {"noop", "edit", "rss", "linearity"}
+    if {target.key for target in targets} != expected:
         problems.append(f"targets computed: {[target.key for target in targets]}")
     for target in targets:
         if not (math.isfinite(target.value) and target.value > 0):
