@@ -40,6 +40,9 @@ if __package__ in (None, ""):  # run as `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.baseline import package_counts, prepare
+from benchmarks.process import BenchmarkError, median, spawn
+from benchmarks.startup import LABELS as STARTUP_LABELS
+from benchmarks.startup import ShippedDeck, StartupResult, measure_startup
 from benchmarks.synth import Synthetic, edit_one_note, generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +52,11 @@ DOCS = ROOT / "docs" / "performance.md"
 SOURCE: Path | None = ROOT / "src" / "deckgen" if (ROOT / "src" / "deckgen").is_dir() else None
 DEFAULT_SIZES = (2_000, 20_000)
 SMOKE_SIZES = (20, 50)
+#: The deck that `deckgen` ships, whose no-op build is timed at start-up.
+SHIPPED = ROOT / "cards"
+#: Rounds of the start-up measurements (each a few tenths of a second).
+STARTUP_REPEAT = 9
+SMOKE_STARTUP_REPEAT = 1
 OPERATIONS = ("build", "noop", "edit", "check", "baseline", "baseline_yaml")
 LABELS = {
     "build": "Full build (fresh output, no lock)",
@@ -64,10 +72,6 @@ START_MARK = "<!-- benchmark-results:start -->"
 END_MARK = "<!-- benchmark-results:end -->"
 
 Log = Callable[[str], None]
-
-
-class BenchmarkError(Exception):
-    """A measured operation failed, or the two sides did not write the same deck."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ class SizeResult:
         """The median over runs of one operation's `attribute` (default: the clock compared)."""
         attribute = attribute or self.clock
         values = [getattr(sample, attribute) for sample in self.samples.get(operation, [])]
-        return _median(values)
+        return median(values)
 
     def peak_rss(self, operation: str) -> float:
         return max((sample.rss_mb for sample in self.samples.get(operation, [])), default=math.nan)
@@ -132,6 +136,7 @@ class Results:
     machine: dict[str, str]
     started: str
     elapsed: float = 0.0
+    startup: StartupResult | None = None
 
     def targets(self) -> list[Target]:
         """The targets of issues 8 and 18: the full build against the genanki baseline at
@@ -172,7 +177,33 @@ class Results:
                     f"{scale:g}x the notes",
                 )
             )
-        return targets
+        return targets + self.startup_targets()
+
+    def startup_targets(self) -> list[Target]:
+        """`deckgen --version` and a no-op build of the shipped deck against Click's import."""
+        startup = self.startup
+        if startup is None:
+            return []
+        click = startup.median("click")
+        where = "start-up, fresh processes"
+        return [
+            Target(
+                "startup-version",
+                "`deckgen --version` / `import click`",
+                startup.median("version") / click,
+                1.5,
+                "x",
+                where,
+            ),
+            Target(
+                "startup-noop",
+                "No-op build of the shipped deck / `import click`",
+                startup.median("noop") / click,
+                3.0,
+                "x",
+                where,
+            ),
+        ]
 
     def failed(self) -> list[Target]:
         return [target for target in self.targets() if not target.passed]
@@ -181,14 +212,6 @@ class Results:
         data = asdict(self)
         data["targets"] = [asdict(target) | {"passed": target.passed} for target in self.targets()]
         return data
-
-
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _number(value: float, unit: str = "") -> str:
@@ -229,25 +252,17 @@ def measure(
     result = cwd / f".{label}.json"
     result.unlink(missing_ok=True)
     command = [sys.executable, str(WORKER), str(result), *arguments]
-    with (cwd / f"{label}.out").open("w") as out, (cwd / f"{label}.err").open("w") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0 or not result.is_file():
-        tail = (cwd / f"{label}.err").read_text(errors="replace").strip().splitlines()[-15:]
-        detail = "\n".join(tail)
-        raise BenchmarkError(f"{label} failed with exit status {process.returncode}:\n{detail}")
+    timing, usage = spawn(command, cwd=cwd, label=label, env=env)
+    if not result.is_file():
+        raise BenchmarkError(f"{label} wrote no timings; see {cwd / (label + '.err')}")
     timings = json.loads(result.read_text())
     expected = (env or {}).get("PYTHONPATH", "").split(os.pathsep)[0]
     imported = str(timings.get("deckgen", ""))
     if expected and imported and not imported.startswith(expected):
         raise BenchmarkError(f"{label} imported deckgen from {imported}, not from {expected}")
-    cpu = usage.ru_utime + usage.ru_stime
     # The child's own VmHWM; ru_maxrss (KiB on Linux) includes the parent's size at fork.
     peak_kib = timings.get("peak_rss_kib", usage.ru_maxrss)
-    return Sample(cpu, wall, timings["work"], timings["import"], peak_kib / 1024)
+    return Sample(timing.cpu, timing.wall, timings["work"], timings["import"], peak_kib / 1024)
 
 
 def _changed(output: Path) -> int | None:
@@ -325,9 +340,12 @@ def run_benchmarks(
     clock: str = "cpu",
     command: str = "",
     source: Path | None = SOURCE,
+    shipped: Path | None = SHIPPED,
+    startup_repeat: int = STARTUP_REPEAT,
     log: Log = lambda message: None,
 ) -> Results:
-    """Measure every operation at every size (smallest first), `repeat` times each.
+    """Measure every operation at every size (smallest first), `repeat` times each; then
+    the start-up of `deckgen` (with the `shipped` deck), `startup_repeat` times.
 
     With a `budget` in seconds, a size makes fewer runs (at least one) when more would not
     fit, keeping time for the larger sizes (estimated to scale with the number of notes).
@@ -349,6 +367,8 @@ def run_benchmarks(
         machine=facts,
         started=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
+    # Copied first, measured last: by then the copy is old enough to be trusted.
+    deck = ShippedDeck(shipped, workdir / "shipped") if shipped is not None else None
     for index, notes in enumerate(ordered):
         base = workdir / f"n{notes}"
         log(f"{notes:,} notes: generating in {base}")
@@ -365,6 +385,11 @@ def run_benchmarks(
             began = time.monotonic()
             _one_round(synthetic, result, revision, log, env)
             round_time = time.monotonic() - began
+    if deck is not None:
+        log(f"start-up: the shipped deck ({deck.notes} note files) in {deck.base}")
+        results.startup = measure_startup(
+            deck, repeat=startup_repeat, env=env, clock=clock, log=log
+        )
     results.elapsed = time.monotonic() - started
     results.machine["load"] += " -> " + _load()
     return results
@@ -549,6 +574,33 @@ def markdown_table(results: Results) -> str:
     return _render(header, rows)
 
 
+def startup_table(results: Results) -> str:
+    """Start-up against Click's import, measured in fresh processes in the same run."""
+    startup = results.startup
+    if startup is None:
+        return ""
+    targets = {target.key: target for target in results.startup_targets()}
+    header = [
+        f"Start-up (the shipped deck: {startup.deck})",
+        "s CPU (wall)",
+        "/ `import click`",
+        "Target",
+        "Result",
+    ]
+    rows = []
+    for operation, label in STARTUP_LABELS.items():
+        seconds = (
+            f"{startup.median(operation, 'cpu'):.3f} ({startup.median(operation, 'wall'):.3f})"
+        )
+        target = targets.get(f"startup-{operation}")
+        ratio = startup.median(operation) / startup.median("click")
+        limit = "" if target is None else f"<= {_number(target.limit, target.unit)}"
+        verdict = "" if target is None else _verdict(results, target)
+        rows.append([label, seconds, _number(ratio, "x"), limit, verdict])
+    rows.append(["Runs per figure (median of)", str(startup.runs), "", "", ""])
+    return _render(header, rows)
+
+
 def _verdict(results: Results, target: Target) -> str:
     if results.smoke:
         return "n/a (smoke)"
@@ -621,6 +673,7 @@ def report(results: Results) -> str:
             "",
             markdown_table(results),
             "",
+            *([startup_table(results), ""] if results.startup is not None else []),
             targets_table(results),
             "",
         ]
@@ -692,6 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sizes=sizes,
             repeat=repeat,
             budget=None if args.smoke else args.budget,
+            startup_repeat=SMOKE_STARTUP_REPEAT if args.smoke else max(STARTUP_REPEAT, repeat),
             workdir=workdir,
             smoke=args.smoke,
             clock=args.clock,
