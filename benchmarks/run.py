@@ -40,10 +40,11 @@ if __package__ in (None, ""):  # run as `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.baseline import package_counts, prepare
-from benchmarks.process import BenchmarkError, median, spawn
+from benchmarks.process import BenchmarkError, Timing, median, spawn
 from benchmarks.startup import LABELS as STARTUP_LABELS
 from benchmarks.startup import ShippedDeck, StartupResult, measure_startup
 from benchmarks.synth import Synthetic, edit_one_note, generate
+from benchmarks.watching import measure_watch
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().parent / "worker.py"
@@ -57,6 +58,11 @@ SHIPPED = ROOT / "cards"
 #: Rounds of the start-up measurements (each a few tenths of a second).
 STARTUP_REPEAT = 9
 SMOKE_STARTUP_REPEAT = 1
+#: One-note edits made while `deckgen build --watch` runs, at each size.
+WATCH_EDITS = 5
+SMOKE_WATCH_EDITS = 2
+#: The size the watch target is judged at (or the smallest measured, if not measured).
+WATCH_NOTES = 2_000
 OPERATIONS = ("build", "noop", "edit", "check", "baseline", "baseline_yaml")
 LABELS = {
     "build": "Full build (fresh output, no lock)",
@@ -68,6 +74,7 @@ LABELS = {
 }
 #: The name of the per-size target of the full build against bare genanki.
 BASELINE_TARGET = "Full build / genanki baseline"
+WATCH_TARGET = "Watch: saved edit to new .apkg / full build, wall"
 START_MARK = "<!-- benchmark-results:start -->"
 END_MARK = "<!-- benchmark-results:end -->"
 
@@ -93,6 +100,16 @@ class SizeResult:
     clock: str = "cpu"  # what the ratios compare: "cpu" or "wall" seconds
     anki: dict[str, int] = field(default_factory=dict)  # notes, cards, media in the .apkg
     samples: dict[str, list[Sample]] = field(default_factory=dict)
+    #: `deckgen build --watch`: per edit, the wall time from the save to the new .apkg and
+    #: the watcher's CPU time in that wait (see benchmarks/watching.py).
+    watch: list[Timing] = field(default_factory=list)
+
+    def watch_median(self, attribute: str = "wall") -> float:
+        return median([getattr(timing, attribute) for timing in self.watch])
+
+    def watch_ratio(self) -> float:
+        """The wait for a rebuilt .apkg in watch mode / a full build, both wall time."""
+        return self.watch_median("wall") / self.median("build", "wall")
 
     def median(self, operation: str, attribute: str | None = None) -> float:
         """The median over runs of one operation's `attribute` (default: the clock compared)."""
@@ -175,6 +192,19 @@ class Results:
                     round(1.1 * scale, 2),
                     "x",
                     f"{scale:g}x the notes",
+                )
+            )
+        watched = [size for size in self.sizes if size.watch]
+        if watched:
+            judged = next((s for s in watched if s.notes == WATCH_NOTES), watched[0])
+            targets.append(
+                Target(
+                    "watch",
+                    WATCH_TARGET,
+                    judged.watch_ratio(),
+                    0.15,
+                    "x",
+                    f"{judged.notes:,} notes",
                 )
             )
         return targets + self.startup_targets()
@@ -342,10 +372,12 @@ def run_benchmarks(
     source: Path | None = SOURCE,
     shipped: Path | None = SHIPPED,
     startup_repeat: int = STARTUP_REPEAT,
+    watch_edits: int = WATCH_EDITS,
     log: Log = lambda message: None,
 ) -> Results:
-    """Measure every operation at every size (smallest first), `repeat` times each; then
-    the start-up of `deckgen` (with the `shipped` deck), `startup_repeat` times.
+    """Measure every operation at every size (smallest first), `repeat` times each, and
+    `watch_edits` edits under `deckgen build --watch`; then the start-up of `deckgen`
+    (with the `shipped` deck), `startup_repeat` times.
 
     With a `budget` in seconds, a size makes fewer runs (at least one) when more would not
     fit, keeping time for the larger sizes (estimated to scale with the number of notes).
@@ -385,6 +417,15 @@ def run_benchmarks(
             began = time.monotonic()
             _one_round(synthetic, result, revision, log, env)
             round_time = time.monotonic() - began
+        if watch_edits > 0:
+            result.watch = measure_watch(
+                synthetic,
+                out=base / "out",
+                edits=watch_edits,
+                env=env,
+                settle=0.5 if smoke else 1.0,
+                log=log,
+            )
     if deck is not None:
         log(f"start-up: the shipped deck ({deck.notes} note files) in {deck.base}")
         results.startup = measure_startup(
@@ -534,6 +575,19 @@ def markdown_table(results: Results) -> str:
     ratio("noop", lambda s: s.median("noop") / s.median("build"))
     seconds("edit")
     ratio("edit", lambda s: s.median("edit") / s.median("build"))
+    if "watch" in targets:
+        rows.append(
+            [
+                "Watch: saved edit to new .apkg, s wall (the watcher's CPU)",
+                *(
+                    f"{_number(size.watch_median('wall'))} ({_number(size.watch_median('cpu'))})"
+                    for size in sizes
+                ),
+                "",
+                "",
+            ]
+        )
+        ratio("watch", SizeResult.watch_ratio)
     seconds("check")
     rows.append(
         [
@@ -746,6 +800,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             repeat=repeat,
             budget=None if args.smoke else args.budget,
             startup_repeat=SMOKE_STARTUP_REPEAT if args.smoke else max(STARTUP_REPEAT, repeat),
+            watch_edits=SMOKE_WATCH_EDITS if args.smoke else WATCH_EDITS,
             workdir=workdir,
             smoke=args.smoke,
             clock=args.clock,

@@ -22,6 +22,7 @@ from benchmarks.run import (
     OPERATIONS,
     SMOKE_SIZES,
     SMOKE_STARTUP_REPEAT,
+    SMOKE_WATCH_EDITS,
     report,
     run_benchmarks,
 )
@@ -45,6 +46,7 @@ def run_smoke() -> dict[str, object]:
             workdir=Path(workdir),
             smoke=True,
             startup_repeat=SMOKE_STARTUP_REPEAT,
+            watch_edits=SMOKE_WATCH_EDITS,
             command="benchmarks.smoke_test.run_smoke()",
         )
     problems: list[str] = []
@@ -58,6 +60,11 @@ def run_smoke() -> dict[str, object]:
                     value = getattr(sample, name)
                     if not (math.isfinite(value) and value > 0):
                         problems.append(f"{size.notes} notes: {operation}.{name} is {value!r}")
+        if not size.watch:
+            problems.append(f"{size.notes} notes: the watch edits did not run")
+        for timing in size.watch:
+            if not (math.isfinite(timing.wall) and timing.wall > 0 and not timing.cpu < 0):
+                problems.append(f"{size.notes} notes: a watch edit took {timing!r}")
         if not all(size.anki.get(key, 0) > 0 for key in ("notes", "cards", "media")):
             problems.append(f"{size.notes} notes: the .apkg counts are {size.anki}")
     startup = results.startup
@@ -71,7 +78,7 @@ def run_smoke() -> dict[str, object]:
     targets = results.targets()
     expected = {f"baseline-{notes}" for notes in SMOKE_SIZES} | {
         *("noop", "edit", "rss", "linearity"),
-        *("startup-version", "startup-noop"),
+        *("watch", "startup-version", "startup-noop"),
     }
     if {target.key for target in targets} != expected:
         problems.append(f"targets computed: {[target.key for target in targets]}")
