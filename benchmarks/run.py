@@ -1,17 +1,21 @@
-"""deckgen's benchmark: full build, no-op and one-note rebuilds, check, and peak memory,
-each against the right reference, all measured in one run.
+"""deckgen's benchmark: full build, no-op and one-note rebuilds, check, peak memory, the
+wait for a rebuilt .apkg in watch mode, and start-up, each against the right reference, all
+measured in one run; every target of issues 8 and 18 is reported with PASS or FAIL.
 
     python benchmarks/run.py                      # 2,000 and 20,000 notes, ~10 minutes
     python benchmarks/run.py --sizes 500,5000     # other sizes
-    python benchmarks/run.py --smoke              # 20 and 50 notes, seconds (for CI)
+    python benchmarks/run.py --smoke              # 20 and 50 notes, ~15 s (for CI)
     python benchmarks/run.py --write-docs         # also rewrite docs/performance.md
 
 Run it with the Python of the virtualenv where deckgen is installed. Each measured
 operation runs in a fresh process (interpreter start and imports included, as a user
 waits for them), which reports its own peak RSS; its CPU and wall time come from
 `os.wait4`. Runs are interleaved (full build, no-op rebuild, one-note edit, check, the
-genanki baselines; then again), and each figure is the median of the runs made. Results
-are ratios within one run, never absolute times. See docs/performance.md.
+genanki baselines; then again), and each figure is the median of the runs made. After the
+rounds of each size, `deckgen build --watch` runs on the same deck for five one-note edits
+(benchmarks/watching.py); after all sizes, `deckgen --version` and a no-op build of the
+shipped deck run beside `python -c "import click"` (benchmarks/startup.py). Results are
+ratios within one run, never absolute times. See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -72,6 +76,14 @@ LABELS = {
     "baseline": "Bare genanki script, same notes and media",
     "baseline_yaml": "Bare genanki script + libyaml parse of every YAML file",
 }
+#: The packages whose versions a report gives, and their distributions' names.
+DISTRIBUTIONS = {
+    "deckgen": "deckgen-anki",
+    "genanki": "genanki",
+    "PyYAML": "PyYAML",
+    "pydantic": "pydantic",
+    "watchfiles": "watchfiles",
+}
 #: The name of the per-size target of the full build against bare genanki.
 BASELINE_TARGET = "Full build / genanki baseline"
 WATCH_TARGET = "Watch: saved edit to new .apkg / full build, wall"
@@ -127,7 +139,7 @@ class SizeResult:
 
 @dataclass(frozen=True)
 class Target:
-    key: str  # baseline, noop, edit, rss or linearity
+    key: str  # baseline-NOTES (one per size), noop, edit, rss, linearity, watch, startup-...
     name: str
     value: float
     limit: float
@@ -448,9 +460,9 @@ def machine_facts() -> dict[str, str]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "load": _load(),
     }
-    for package in ("deckgen", "genanki", "PyYAML", "pydantic"):
+    for package, distribution in DISTRIBUTIONS.items():
         try:
-            facts[package] = metadata.version(package)
+            facts[package] = metadata.version(distribution)
         except metadata.PackageNotFoundError:
             facts[package] = "not installed"
     try:
@@ -698,9 +710,7 @@ def _render(header: list[str], rows: list[list[str]], numeric: Sequence[int] | N
 def report(results: Results) -> str:
     """The table with the date, machine, command and method: the body of docs/performance.md."""
     machine = results.machine
-    facts = ", ".join(
-        f"{key} {machine[key]}" for key in ("deckgen", "genanki", "PyYAML", "pydantic")
-    )
+    facts = ", ".join(f"{key} {machine[key]}" for key in DISTRIBUTIONS if key in machine)
     runs = ", ".join(f"{size.runs} at {size.notes:,}" for size in results.sizes)
     return "\n".join(
         [
