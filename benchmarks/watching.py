@@ -10,7 +10,8 @@ the .apkg is replaced (a new file renamed into place; its inode, size and time a
 every millisecond). That wait holds all that the user waits for: the file-system event,
 watchfiles' debounce (it yields a burst of changes after 50 ms without another), and the
 rebuild inside the running watcher (whose interpreter start and imports were paid at its
-start). The watcher's CPU time over the wait (`/proc/PID/stat`) is reported beside it.
+start). Beside it: the watcher's CPU time (`/proc/PID/stat`) from the save to the end of
+its rebuild (lock and cache written, report printed, so it can exceed the wait).
 Each rebuild must report exactly one changed note.
 """
 
@@ -50,7 +51,7 @@ def measure_watch(
 ) -> list[Timing]:
     """Start `deckgen build --watch` on `synthetic` (writing to `out`), make `edits` one-note
     edits one after the other; the wall time each waited for its .apkg, and the watcher's
-    CPU time in that wait."""
+    CPU time from the save to the end of that rebuild."""
     base = synthetic.cards.parent
     command = deckgen_command(
         "build", "--watch", "--cards", str(synthetic.cards), "--out", str(out), "--no-color"
