@@ -6,7 +6,9 @@
 Each build runs in a fresh process that times the build's phases directly: the functions
 that `build_each` calls once per build are wrapped with a CPU clock, so the timing costs
 nothing per note (a profiler's hook inflates code that makes many calls). Prints, per
-phase, the full build's time and the median of the edits. It measures; it asserts nothing.
+phase, the full build's time and the median of the edits; then the floor: the CPU time of
+the bare genanki script (benchmarks/baseline.py) writing the same notes and media, and of
+parsing every YAML file with libyaml. It measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python benchmarks/phases.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.baseline import prepare
 from benchmarks.synth import edit_one_note, generate
+
+FLOOR_PARSE = "libyaml parse of every YAML file (PyYAML's CSafeLoader)"
+FLOOR_GENANKI = "bare genanki script writing the same notes and media"
 
 #: (module, attribute, label): each called once per build, so timing it costs nothing.
 PHASES = (
@@ -62,6 +68,22 @@ def worker(cards: Path, out: Path) -> dict[str, float]:
     return times
 
 
+def floor(cards: Path, baseline_input: Path, target: Path) -> dict[str, float]:
+    """The floor, in this process (imports not counted): CPU seconds of parsing every YAML
+    file with libyaml, and of the bare genanki script writing the same notes and media."""
+    import genanki  # noqa: F401
+    import yaml  # noqa: F401
+
+    from benchmarks.baseline import parse_yaml, write_package
+
+    before = time.process_time()
+    parse_yaml(cards)
+    parsed = time.process_time()
+    write_package(baseline_input, target)
+    written = time.process_time()
+    return {FLOOR_PARSE: parsed - before, FLOOR_GENANKI: written - parsed}
+
+
 def _timed(function: Callable[..., Any], label: str, times: dict[str, float]) -> Callable[..., Any]:
     def timed(*args: Any, **kwargs: Any) -> Any:
         before = time.process_time()
@@ -73,8 +95,8 @@ def _timed(function: Callable[..., Any], label: str, times: dict[str, float]) ->
     return timed
 
 
-def _run(cards: Path, out: Path) -> dict[str, float]:
-    command = [sys.executable, __file__, "--worker", str(cards), str(out)]
+def _run(*paths: Path, option: str = "--worker") -> dict[str, float]:
+    command = [sys.executable, __file__, option, *map(str, paths)]
     result = subprocess.run(command, check=True, capture_output=True, text=True)
     return dict(json.loads(result.stdout))
 
@@ -84,15 +106,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", type=int, default=20_000, help="deck size (default 20000)")
     parser.add_argument("--edits", type=int, default=3, help="one-note edits (default 3)")
     parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-worker", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(*args.worker)))
+        return 0
+    if args.floor_worker:
+        print(json.dumps(floor(*args.floor_worker)))
         return 0
     work = Path(tempfile.mkdtemp(prefix="deckgen-phases-"))
     try:
         synthetic = generate(work / "cards", args.notes)
         time.sleep(2.1)  # let the new files settle, as files being edited have (see Inputs)
         full = _run(synthetic.cards, work / "out")
+        prepare(next((work / "out").glob("*.apkg")), work / "baseline-input")
+        floors = _run(
+            synthetic.cards,
+            work / "baseline-input",
+            work / "baseline.apkg",
+            option="--floor-worker",
+        )
         edits = []
         for revision in range(1, args.edits + 1):
             edit_one_note(synthetic, revision)
@@ -104,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     for label in full:
         edit = statistics.median(times.get(label, 0.0) for times in edits)
         print(f"| {label} | {full[label]:.2f} | {edit:.2f} |")
+    print("\nThe floor, CPU seconds in one process, imports not counted:")
+    print("| Floor | CPU seconds |\n| --- | ---: |")
+    for label, seconds in floors.items():
+        print(f"| {label} | {seconds:.2f} |")
+    print(f"| both | {sum(floors.values()):.2f} |")
     return 0
 
 

@@ -1,17 +1,21 @@
-"""deckgen's benchmark: full build, no-op and one-note rebuilds, check, and peak memory,
-each against the right reference, all measured in one run.
+"""deckgen's benchmark: full build, no-op and one-note rebuilds, check, peak memory, the
+wait for a rebuilt .apkg in watch mode, and start-up, each against the right reference, all
+measured in one run; every target of issues 8 and 18 is reported with PASS or FAIL.
 
     python benchmarks/run.py                      # 2,000 and 20,000 notes, ~10 minutes
     python benchmarks/run.py --sizes 500,5000     # other sizes
-    python benchmarks/run.py --smoke              # 20 and 50 notes, seconds (for CI)
+    python benchmarks/run.py --smoke              # 20 and 50 notes, ~15 s (for CI)
     python benchmarks/run.py --write-docs         # also rewrite docs/performance.md
 
 Run it with the Python of the virtualenv where deckgen is installed. Each measured
 operation runs in a fresh process (interpreter start and imports included, as a user
 waits for them), which reports its own peak RSS; its CPU and wall time come from
 `os.wait4`. Runs are interleaved (full build, no-op rebuild, one-note edit, check, the
-genanki baselines; then again), and each figure is the median of the runs made. Results
-are ratios within one run, never absolute times. See docs/performance.md.
+genanki baselines; then again), and each figure is the median of the runs made. After the
+rounds of each size, `deckgen build --watch` runs on the same deck for five one-note edits
+(benchmarks/watching.py); after all sizes, `deckgen --version` and a no-op build of the
+shipped deck run beside `python -c "import click"` (benchmarks/startup.py). Results are
+ratios within one run, never absolute times. See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -40,7 +44,11 @@ if __package__ in (None, ""):  # run as `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.baseline import package_counts, prepare
+from benchmarks.process import BenchmarkError, Timing, median, spawn
+from benchmarks.startup import LABELS as STARTUP_LABELS
+from benchmarks.startup import ShippedDeck, StartupResult, measure_startup
 from benchmarks.synth import Synthetic, edit_one_note, generate
+from benchmarks.watching import measure_watch
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().parent / "worker.py"
@@ -49,6 +57,16 @@ DOCS = ROOT / "docs" / "performance.md"
 SOURCE: Path | None = ROOT / "src" / "deckgen" if (ROOT / "src" / "deckgen").is_dir() else None
 DEFAULT_SIZES = (2_000, 20_000)
 SMOKE_SIZES = (20, 50)
+#: The deck that `deckgen` ships, whose no-op build is timed at start-up.
+SHIPPED = ROOT / "cards"
+#: Rounds of the start-up measurements (each a few tenths of a second).
+STARTUP_REPEAT = 9
+SMOKE_STARTUP_REPEAT = 1
+#: One-note edits made while `deckgen build --watch` runs, at each size.
+WATCH_EDITS = 5
+SMOKE_WATCH_EDITS = 2
+#: The size the watch target is judged at (or the smallest measured, if not measured).
+WATCH_NOTES = 2_000
 OPERATIONS = ("build", "noop", "edit", "check", "baseline", "baseline_yaml")
 LABELS = {
     "build": "Full build (fresh output, no lock)",
@@ -58,14 +76,21 @@ LABELS = {
     "baseline": "Bare genanki script, same notes and media",
     "baseline_yaml": "Bare genanki script + libyaml parse of every YAML file",
 }
+#: The packages whose versions a report gives, and their distributions' names.
+DISTRIBUTIONS = {
+    "deckgen": "deckgen-anki",
+    "genanki": "genanki",
+    "PyYAML": "PyYAML",
+    "pydantic": "pydantic",
+    "watchfiles": "watchfiles",
+}
+#: The name of the per-size target of the full build against bare genanki.
+BASELINE_TARGET = "Full build / genanki baseline"
+WATCH_TARGET = "Watch: saved edit to new .apkg / full build, wall"
 START_MARK = "<!-- benchmark-results:start -->"
 END_MARK = "<!-- benchmark-results:end -->"
 
 Log = Callable[[str], None]
-
-
-class BenchmarkError(Exception):
-    """A measured operation failed, or the two sides did not write the same deck."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +112,22 @@ class SizeResult:
     clock: str = "cpu"  # what the ratios compare: "cpu" or "wall" seconds
     anki: dict[str, int] = field(default_factory=dict)  # notes, cards, media in the .apkg
     samples: dict[str, list[Sample]] = field(default_factory=dict)
+    #: `deckgen build --watch`: per edit, the wall time from the save to the new .apkg and
+    #: the watcher's CPU time in that wait (see benchmarks/watching.py).
+    watch: list[Timing] = field(default_factory=list)
+
+    def watch_median(self, attribute: str = "wall") -> float:
+        return median([getattr(timing, attribute) for timing in self.watch])
+
+    def watch_ratio(self) -> float:
+        """The wait for a rebuilt .apkg in watch mode / a full build, both wall time."""
+        return self.watch_median("wall") / self.median("build", "wall")
 
     def median(self, operation: str, attribute: str | None = None) -> float:
         """The median over runs of one operation's `attribute` (default: the clock compared)."""
         attribute = attribute or self.clock
         values = [getattr(sample, attribute) for sample in self.samples.get(operation, [])]
-        return _median(values)
+        return median(values)
 
     def peak_rss(self, operation: str) -> float:
         return max((sample.rss_mb for sample in self.samples.get(operation, [])), default=math.nan)
@@ -104,7 +139,7 @@ class SizeResult:
 
 @dataclass(frozen=True)
 class Target:
-    key: str  # baseline, noop, edit, rss or linearity
+    key: str  # baseline-NOTES (one per size), noop, edit, rss, linearity, watch, startup-...
     name: str
     value: float
     limit: float
@@ -130,21 +165,27 @@ class Results:
     machine: dict[str, str]
     started: str
     elapsed: float = 0.0
+    startup: StartupResult | None = None
 
     def targets(self) -> list[Target]:
-        """The targets of issue 8, judged at the largest size (linearity: largest/smallest)."""
+        """The targets of issues 8 and 18: the full build against the genanki baseline at
+        every size; the no-op, edit and memory targets at the largest size; linearity as
+        largest / smallest."""
         large, small = self.sizes[-1], self.sizes[0]
         where = f"{large.notes:,} notes"
         build = large.median("build")
         targets = [
             Target(
-                "baseline",
-                "Full build / genanki baseline",
-                build / large.median("baseline"),
+                f"baseline-{size.notes}",
+                BASELINE_TARGET,
+                size.median("build") / size.median("baseline"),
                 1.5,
                 "x",
-                where,
-            ),
+                f"{size.notes:,} notes",
+            )
+            for size in self.sizes
+        ]
+        targets += [
             Target(
                 "noop", "No-op rebuild / full build", large.median("noop") / build, 0.1, "x", where
             ),
@@ -165,20 +206,54 @@ class Results:
                     f"{scale:g}x the notes",
                 )
             )
-        return targets
+        watched = [size for size in self.sizes if size.watch]
+        if watched:
+            judged = next((s for s in watched if s.notes == WATCH_NOTES), watched[0])
+            targets.append(
+                Target(
+                    "watch",
+                    WATCH_TARGET,
+                    judged.watch_ratio(),
+                    0.15,
+                    "x",
+                    f"{judged.notes:,} notes",
+                )
+            )
+        return targets + self.startup_targets()
+
+    def startup_targets(self) -> list[Target]:
+        """`deckgen --version` and a no-op build of the shipped deck against Click's import."""
+        startup = self.startup
+        if startup is None:
+            return []
+        click = startup.median("click")
+        where = "start-up, fresh processes"
+        return [
+            Target(
+                "startup-version",
+                "`deckgen --version` / `import click`",
+                startup.median("version") / click,
+                1.5,
+                "x",
+                where,
+            ),
+            Target(
+                "startup-noop",
+                "No-op build of the shipped deck / `import click`",
+                startup.median("noop") / click,
+                3.0,
+                "x",
+                where,
+            ),
+        ]
+
+    def failed(self) -> list[Target]:
+        return [target for target in self.targets() if not target.passed]
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["targets"] = [asdict(target) | {"passed": target.passed} for target in self.targets()]
         return data
-
-
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _number(value: float, unit: str = "") -> str:
@@ -219,25 +294,17 @@ def measure(
     result = cwd / f".{label}.json"
     result.unlink(missing_ok=True)
     command = [sys.executable, str(WORKER), str(result), *arguments]
-    with (cwd / f"{label}.out").open("w") as out, (cwd / f"{label}.err").open("w") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0 or not result.is_file():
-        tail = (cwd / f"{label}.err").read_text(errors="replace").strip().splitlines()[-15:]
-        detail = "\n".join(tail)
-        raise BenchmarkError(f"{label} failed with exit status {process.returncode}:\n{detail}")
+    timing, usage = spawn(command, cwd=cwd, label=label, env=env)
+    if not result.is_file():
+        raise BenchmarkError(f"{label} wrote no timings; see {cwd / (label + '.err')}")
     timings = json.loads(result.read_text())
     expected = (env or {}).get("PYTHONPATH", "").split(os.pathsep)[0]
     imported = str(timings.get("deckgen", ""))
     if expected and imported and not imported.startswith(expected):
         raise BenchmarkError(f"{label} imported deckgen from {imported}, not from {expected}")
-    cpu = usage.ru_utime + usage.ru_stime
     # The child's own VmHWM; ru_maxrss (KiB on Linux) includes the parent's size at fork.
     peak_kib = timings.get("peak_rss_kib", usage.ru_maxrss)
-    return Sample(cpu, wall, timings["work"], timings["import"], peak_kib / 1024)
+    return Sample(timing.cpu, timing.wall, timings["work"], timings["import"], peak_kib / 1024)
 
 
 def _changed(output: Path) -> int | None:
@@ -315,9 +382,14 @@ def run_benchmarks(
     clock: str = "cpu",
     command: str = "",
     source: Path | None = SOURCE,
+    shipped: Path | None = SHIPPED,
+    startup_repeat: int = STARTUP_REPEAT,
+    watch_edits: int = WATCH_EDITS,
     log: Log = lambda message: None,
 ) -> Results:
-    """Measure every operation at every size (smallest first), `repeat` times each.
+    """Measure every operation at every size (smallest first), `repeat` times each, and
+    `watch_edits` edits under `deckgen build --watch`; then the start-up of `deckgen`
+    (with the `shipped` deck), `startup_repeat` times.
 
     With a `budget` in seconds, a size makes fewer runs (at least one) when more would not
     fit, keeping time for the larger sizes (estimated to scale with the number of notes).
@@ -339,6 +411,8 @@ def run_benchmarks(
         machine=facts,
         started=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
+    # Copied first, measured last: by then the copy is old enough to be trusted.
+    deck = ShippedDeck(shipped, workdir / "shipped") if shipped is not None else None
     for index, notes in enumerate(ordered):
         base = workdir / f"n{notes}"
         log(f"{notes:,} notes: generating in {base}")
@@ -355,6 +429,20 @@ def run_benchmarks(
             began = time.monotonic()
             _one_round(synthetic, result, revision, log, env)
             round_time = time.monotonic() - began
+        if watch_edits > 0:
+            result.watch = measure_watch(
+                synthetic,
+                out=base / "out",
+                edits=watch_edits,
+                env=env,
+                settle=0.5 if smoke else 1.0,
+                log=log,
+            )
+    if deck is not None:
+        log(f"start-up: the shipped deck ({deck.notes} note files) in {deck.base}")
+        results.startup = measure_startup(
+            deck, repeat=startup_repeat, env=env, clock=clock, log=log
+        )
     results.elapsed = time.monotonic() - started
     results.machine["load"] += " -> " + _load()
     return results
@@ -372,9 +460,9 @@ def machine_facts() -> dict[str, str]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "load": _load(),
     }
-    for package in ("deckgen", "genanki", "PyYAML", "pydantic"):
+    for package, distribution in DISTRIBUTIONS.items():
         try:
-            facts[package] = metadata.version(package)
+            facts[package] = metadata.version(distribution)
         except metadata.PackageNotFoundError:
             facts[package] = "not installed"
     try:
@@ -439,10 +527,9 @@ def markdown_table(results: Results) -> str:
 
     def verdict(key: str) -> tuple[str, str]:
         target = targets[key]
-        limit = f"<= {_number(target.limit, target.unit)} at {target.where}"
-        if results.smoke:
-            return limit, "n/a (smoke)"
-        return limit, "PASS" if target.passed else "FAIL"
+        return f"<= {_number(target.limit, target.unit)} at {target.where}", _verdict(
+            results, target
+        )
 
     def ratio(key: str, value: Callable[[SizeResult], float]) -> None:
         cells = [_number(value(size), "x") for size in sizes]
@@ -476,7 +563,17 @@ def markdown_table(results: Results) -> str:
     )
     seconds("build")
     seconds("baseline")
-    ratio("baseline", lambda s: s.median("build") / s.median("baseline"))
+    per_size = [targets[f"baseline-{size.notes}"] for size in sizes]
+    rows.append(
+        [
+            BASELINE_TARGET,
+            *(target.shown() for target in per_size),
+            f"<= {_number(per_size[0].limit, 'x')} at every size",
+            "n/a (smoke)"
+            if results.smoke
+            else "; ".join(f"{target.where}: {_verdict(results, target)}" for target in per_size),
+        ]
+    )
     seconds("baseline_yaml")
     rows.append(
         [
@@ -490,6 +587,19 @@ def markdown_table(results: Results) -> str:
     ratio("noop", lambda s: s.median("noop") / s.median("build"))
     seconds("edit")
     ratio("edit", lambda s: s.median("edit") / s.median("build"))
+    if "watch" in targets:
+        rows.append(
+            [
+                "Watch: saved edit to new .apkg, s wall (the watcher's CPU)",
+                *(
+                    f"{_number(size.watch_median('wall'))} ({_number(size.watch_median('cpu'))})"
+                    for size in sizes
+                ),
+                "",
+                "",
+            ]
+        )
+        ratio("watch", SizeResult.watch_ratio)
     seconds("check")
     rows.append(
         [
@@ -530,8 +640,69 @@ def markdown_table(results: Results) -> str:
     return _render(header, rows)
 
 
-def _render(header: list[str], rows: list[list[str]]) -> str:
-    align = ["---", *("---:" for _ in header[1:-2]), "---", "---"]
+def startup_table(results: Results) -> str:
+    """Start-up against Click's import, measured in fresh processes in the same run."""
+    startup = results.startup
+    if startup is None:
+        return ""
+    targets = {target.key: target for target in results.startup_targets()}
+    header = [
+        f"Start-up (the shipped deck: {startup.deck})",
+        "s CPU (wall)",
+        "/ `import click`",
+        "Target",
+        "Result",
+    ]
+    rows = []
+    for operation, label in STARTUP_LABELS.items():
+        seconds = (
+            f"{startup.median(operation, 'cpu'):.3f} ({startup.median(operation, 'wall'):.3f})"
+        )
+        target = targets.get(f"startup-{operation}")
+        ratio = startup.median(operation) / startup.median("click")
+        limit = "" if target is None else f"<= {_number(target.limit, target.unit)}"
+        verdict = "" if target is None else _verdict(results, target)
+        rows.append([label, seconds, _number(ratio, "x"), limit, verdict])
+    rows.append(["Runs per figure (median of)", str(startup.runs), "", "", ""])
+    return _render(header, rows)
+
+
+def _verdict(results: Results, target: Target) -> str:
+    if results.smoke:
+        return "n/a (smoke)"
+    return "PASS" if target.passed else "FAIL"
+
+
+def targets_table(results: Results) -> str:
+    """Every target of the run, one per row, with its verdict; then a line that sums up."""
+    header = ["Target", "Judged at", "Measured", "Limit", "Result"]
+    targets = results.targets()
+    rows = [
+        [
+            target.name,
+            target.where,
+            target.shown(),
+            f"<= {_number(target.limit, target.unit)}",
+            _verdict(results, target),
+        ]
+        for target in targets
+    ]
+    failed = results.failed()
+    if results.smoke:
+        summary = f"{len(targets)} targets computed; none judged at smoke sizes."
+    elif not failed:
+        summary = f"All {len(targets)} targets PASS."
+    else:
+        names = "; ".join(f"{target.name} at {target.where}" for target in failed)
+        summary = f"{len(failed)} of {len(targets)} targets FAIL: {names}."
+    return _render(header, rows, numeric=(2, 3)) + "\n\n" + summary
+
+
+def _render(header: list[str], rows: list[list[str]], numeric: Sequence[int] | None = None) -> str:
+    """A Markdown table; the columns at `numeric` (default: all but the first and the last
+    two) are right-aligned."""
+    columns = range(1, len(header) - 2) if numeric is None else numeric
+    align = ["---:" if index in columns else "---" for index in range(len(header))]
     lines = [header, align, *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
@@ -539,9 +710,7 @@ def _render(header: list[str], rows: list[list[str]]) -> str:
 def report(results: Results) -> str:
     """The table with the date, machine, command and method: the body of docs/performance.md."""
     machine = results.machine
-    facts = ", ".join(
-        f"{key} {machine[key]}" for key in ("deckgen", "genanki", "PyYAML", "pydantic")
-    )
+    facts = ", ".join(f"{key} {machine[key]}" for key in DISTRIBUTIONS if key in machine)
     runs = ", ".join(f"{size.runs} at {size.notes:,}" for size in results.sizes)
     return "\n".join(
         [
@@ -567,6 +736,9 @@ def report(results: Results) -> str:
             ),
             "",
             markdown_table(results),
+            "",
+            *([startup_table(results), ""] if results.startup is not None else []),
+            targets_table(results),
             "",
         ]
     )
@@ -605,7 +777,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/run.py",
-        description="Benchmark deckgen against its targets (issue 8) on synthetic decks.",
+        description="Benchmark deckgen against its targets (issues 8 and 18) on synthetic decks.",
     )
     parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES, help="default 2000,20000")
     parser.add_argument("--smoke", action="store_true", help="20 and 50 notes, one run each")
@@ -637,6 +809,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sizes=sizes,
             repeat=repeat,
             budget=None if args.smoke else args.budget,
+            startup_repeat=SMOKE_STARTUP_REPEAT if args.smoke else max(STARTUP_REPEAT, repeat),
+            watch_edits=SMOKE_WATCH_EDITS if args.smoke else WATCH_EDITS,
             workdir=workdir,
             smoke=args.smoke,
             clock=args.clock,

@@ -18,7 +18,15 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python benchmarks/smoke_test.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import OPERATIONS, SMOKE_SIZES, markdown_table, run_benchmarks
+from benchmarks.run import (
+    OPERATIONS,
+    SMOKE_SIZES,
+    SMOKE_STARTUP_REPEAT,
+    SMOKE_WATCH_EDITS,
+    report,
+    run_benchmarks,
+)
+from benchmarks.startup import OPERATIONS as STARTUP_OPERATIONS
 
 
 class SmokeFailure(AssertionError):
@@ -37,6 +45,8 @@ def run_smoke() -> dict[str, object]:
             repeat=1,
             workdir=Path(workdir),
             smoke=True,
+            startup_repeat=SMOKE_STARTUP_REPEAT,
+            watch_edits=SMOKE_WATCH_EDITS,
             command="benchmarks.smoke_test.run_smoke()",
         )
     problems: list[str] = []
@@ -50,10 +60,27 @@ def run_smoke() -> dict[str, object]:
                     value = getattr(sample, name)
                     if not (math.isfinite(value) and value > 0):
                         problems.append(f"{size.notes} notes: {operation}.{name} is {value!r}")
+        if not size.watch:
+            problems.append(f"{size.notes} notes: the watch edits did not run")
+        for timing in size.watch:
+            if not (math.isfinite(timing.wall) and timing.wall > 0 and not timing.cpu < 0):
+                problems.append(f"{size.notes} notes: a watch edit took {timing!r}")
         if not all(size.anki.get(key, 0) > 0 for key in ("notes", "cards", "media")):
             problems.append(f"{size.notes} notes: the .apkg counts are {size.anki}")
+    startup = results.startup
+    for operation in STARTUP_OPERATIONS:
+        timings = startup.samples.get(operation, []) if startup is not None else []
+        if not timings:
+            problems.append(f"start-up: {operation} did not run")
+        for timing in timings:
+            if not (math.isfinite(timing.cpu) and timing.cpu > 0 and timing.wall > 0):
+                problems.append(f"start-up: {operation} took {timing!r}")
     targets = results.targets()
-    if {target.key for target in targets} != {"baseline", "noop", "edit", "rss", "linearity"}:
+    expected = {f"baseline-{notes}" for notes in SMOKE_SIZES} | {
+        *("noop", "edit", "rss", "linearity"),
+        *("watch", "startup-version", "startup-noop"),
+    }
+    if {target.key for target in targets} != expected:
         problems.append(f"targets computed: {[target.key for target in targets]}")
     for target in targets:
         if not (math.isfinite(target.value) and target.value > 0):
@@ -61,7 +88,7 @@ def run_smoke() -> dict[str, object]:
     if problems:
         raise SmokeFailure("; ".join(problems))
     data = results.to_dict()
-    data["markdown"] = markdown_table(results)
+    data["markdown"] = report(results)
     return data
 
 
