@@ -13,15 +13,17 @@ import click
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when inside it."""
+    """A path as the user would type it: relative to the working directory when inside it
+    (as written, else once links are followed)."""
     cwd = Path.cwd()
     absolute = Path(os.path.normpath(cwd / path))  # not resolved: a link keeps its own name
-    candidates = [(absolute, cwd)]
-    with contextlib.suppress(OSError, RuntimeError):
-        candidates += [(absolute, cwd.resolve()), (path.resolve(), cwd.resolve())]
-    for inside, base in candidates:
-        if inside.is_relative_to(base):
-            return str(inside.relative_to(base))
+    if absolute.is_relative_to(cwd):
+        return str(absolute.relative_to(cwd))
+    with contextlib.suppress(OSError, RuntimeError):  # only now: following links costs
+        real_cwd = cwd.resolve()
+        for inside in (absolute, path.resolve()):
+            if inside.is_relative_to(real_cwd):
+                return str(inside.relative_to(real_cwd))
     return str(path)
 
 
@@ -60,6 +62,12 @@ def _escaped(character: str) -> str:
 
 def problem_at(path: Path, line: int, column: int, message: str) -> Problem:
     return Problem(one_line(display_path(path)), line, column, one_line(message))
+
+
+def problems_at(path: Path, found: Iterable[tuple[int, int, str]]) -> tuple[Problem, ...]:
+    """A problem at each (line, column, message) of one file: its path worked out once."""
+    shown = one_line(display_path(path))
+    return tuple(Problem(shown, line, column, one_line(message)) for line, column, message in found)
 
 
 @dataclass

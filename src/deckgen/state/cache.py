@@ -35,7 +35,7 @@ from deckgen.kinds import registry
 from deckgen.kinds.folder import Cards, is_note_file
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.spec import KeptNote
-from deckgen.source.errors import problem_at
+from deckgen.source.errors import problems_at
 from deckgen.source.files import read_regular
 from deckgen.state.cachefile import meta_values, reading
 from deckgen.state.commit import Commit, WriteFailed
@@ -92,7 +92,7 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
                 if kind is None or inputs.files.get(f"cards/{name}") != digest:
                     continue
                 summary = kind.summary_type.restored(stored)
-                problems = tuple(problem_at(cards_dir / name, *w) for w in warnings)
+                problems = problems_at(cards_dir / name, warnings) if warnings else ()
                 file = NoteFile(cards_dir, name, kind, data, summary, problems)
                 files[name] = file
                 notes[file.key] = tuple(KeptNote(*note) for note in kept)
