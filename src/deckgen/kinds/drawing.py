@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import re
 import struct
@@ -106,7 +107,12 @@ class Diagram:
         little as possible, moving further only where they must and, on a symmetric view,
         to the other side (a bilateral point is the same on both sides). Labels are placed
         one by one against all the others, in passes; where that leaves an overlap on a
-        diagram of a few dozen points, in other orders too, keeping the best."""
+        diagram of a few dozen points, in other orders too, keeping the best. The layout
+        depends on nothing else, so a watch rebuilding after each save works it out once
+        for a diagram whose points stay where they are."""
+        return list(_spread(self, tuple(marks)))
+
+    def _layout(self, marks: tuple[tuple[float, float, str], ...]) -> tuple[Label, ...]:
         orders = [list(range(len(marks)))]
         if len(marks) <= _RETRY_UP_TO:
             orders += [orders[0][::-1], sorted(orders[0], key=lambda i: (marks[i][1], marks[i][0]))]
@@ -118,7 +124,7 @@ class Diagram:
             if overlap == 0:
                 break
         assert best is not None
-        return best[1]
+        return tuple(best[1])
 
     def _spread_in(
         self, marks: Sequence[tuple[float, float, str]], order: Sequence[int]
@@ -254,6 +260,12 @@ class Diagram:
                 f'width="{self.width:g}" height="{self.height:g}"/>{marked}</svg>\n'
             ).encode()
         return media_file(stem, svg, "svg")
+
+
+@functools.lru_cache(maxsize=64)
+def _spread(diagram: Diagram, marks: tuple[tuple[float, float, str], ...]) -> tuple[Label, ...]:
+    """`Diagram.spread`, remembered (labels are frozen: sharing them is safe)."""
+    return diagram._layout(marks)
 
 
 class _Grid:

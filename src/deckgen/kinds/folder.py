@@ -269,7 +269,7 @@ def read_cards(
     for doc in (deck_doc, sources_doc):
         if doc is not None:
             check_html(doc, findings)
-    used = check_diagram_images(root, deck_doc, listing, findings) if deck_doc else set()
+    used = check_diagram_images(root, deck_doc, media, findings) if deck_doc else set()
     for file in loaded:
         used |= files_used(root, file.data)
     _refused(root, listing, used, findings)

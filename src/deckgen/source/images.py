@@ -33,9 +33,10 @@ _NAMES = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
 
 
 def check_diagram_images(
-    root: Path, deck: Document, listing: Listing, findings: Findings
+    root: Path, deck: Document, media: Sequence[str], findings: Findings
 ) -> set[Path]:
-    """Check each `diagrams: {name: {image: ...}}` entry of deck.yaml; return the files used.
+    """Check each `diagrams: {name: {image: ...}}` entry of deck.yaml against the folder's
+    `media` files (see `media_names`); return the files used.
 
     Works on the raw data, so images are checked even when deck.yaml has other errors.
     """
@@ -47,7 +48,7 @@ def check_diagram_images(
         image = entry.get("image") if isinstance(entry, dict) else None
         if isinstance(image, str) and image.strip() and not UNSTORABLE.search(image):
             path: KeyPath = ("diagrams", name, "image")
-            found = check_image(root, image.strip(), deck, path, media_names(listing), findings)
+            found = check_image(root, image.strip(), deck, path, media, findings)
             used.update(found)
     return used
 
