@@ -33,7 +33,34 @@ def write_skeleton(
     decks: Sequence[PackagedDeck],
 ) -> None:
     """Write the schema, the `col` row, the `decks` and the note types (each with its
-    modification time) into the empty database of `connection`: no note, no card."""
+    modification time) into the empty database of `connection`: no note, no card.
+
+    The skeleton depends on nothing else (the note types' templates are read once per
+    process), so it is made once, in memory, and copied page for page into each new
+    collection: a watch rebuilding after every save does not make it again."""
+    key = (tuple(notetypes), tuple(decks))
+    skeleton = _SKELETONS.pop(key, None)
+    if skeleton is None:
+        skeleton = sqlite3.connect(":memory:")
+        _write_skeleton(skeleton, notetypes=notetypes, decks=decks)
+        skeleton.commit()
+    _SKELETONS[key] = skeleton  # the most recently used last
+    while len(_SKELETONS) > _KEEP_SKELETONS:
+        _SKELETONS.pop(next(iter(_SKELETONS))).close()
+    skeleton.backup(connection)
+
+
+#: Skeletons made in this process, by note types and decks, least recently used first.
+_SKELETONS: dict[tuple[object, ...], sqlite3.Connection] = {}
+_KEEP_SKELETONS = 4
+
+
+def _write_skeleton(
+    connection: sqlite3.Connection,
+    *,
+    notetypes: Sequence[tuple[NoteType, int]],
+    decks: Sequence[PackagedDeck],
+) -> None:
     by_name = {deck.name: genanki.Deck(deck.deck_id, deck.name, deck.description) for deck in decks}
     parent = next(iter(by_name.values()))  # genanki writes the note types with a deck
     for notetype, mod in notetypes:
