@@ -301,7 +301,7 @@ def _words(wild: bool) -> st.SearchStrategy[str]:
 def _scalar(draw: st.DrawFn, indent: int, wild: bool) -> tuple[str, list[str]]:
     """A scalar: its text on the line, and lines after it (a block scalar's)."""
     text = draw(_words(wild))
-    style = draw(st.sampled_from(["plain", "plain", "single", "double", "block"]))
+    style = draw(st.sampled_from(["plain", "plain", "single", "double", "block", "lines"]))
     if style == "single":
         return "'" + text.replace("'", "''" if draw(st.integers(0, 9)) else "'") + "'", []
     if style == "double":
@@ -314,6 +314,16 @@ def _scalar(draw: st.DrawFn, indent: int, wild: bool) -> tuple[str, list[str]]:
         lines = draw(st.lists(_words(wild), max_size=4))
         blank = draw(st.sampled_from(["", " ", "  "]))
         return header, [pad + line if line else blank for line in lines]
+    if style == "lines":  # plain or quoted, over lines (folded into one)
+        quote = draw(st.sampled_from(["", "", "'", '"']))
+        pad = " " * (indent + draw(st.sampled_from([0, 1, 2])))
+        lines = draw(st.lists(_words(wild), min_size=1, max_size=3))
+        more = [pad + line if line else "" for line in lines]
+        if quote:
+            more[-1] += quote
+        return quote + text, more
+    if draw(st.integers(0, 49)) == 0:
+        return text + "x" * draw(st.sampled_from([1020, 1030])), []  # past PyYAML's key limit
     return text, []
 
 

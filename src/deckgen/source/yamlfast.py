@@ -1,21 +1,27 @@
 """The fast path for parsing a YAML note file: yaml-rs (a Rust parser), for the common case.
 
-`parse` gives the data exactly as `yamldoc.read_yaml` builds it (same types, same values)
-for a file it accepts, and None for a file it leaves to the careful path: PyYAML, which
-reports duplicate keys, expands aliases within a budget, resolves merge keys and says where
-any problem is. It accepts only what yaml-rs and deckgen's reading of YAML agree on:
+`parse` gives the data exactly as `yamldoc.read_yaml` builds it (same types, same values,
+same key order) for a file it accepts, and None for a file it leaves to the careful path:
+PyYAML, which reports duplicate keys, expands aliases within a budget, resolves merge keys
+and says where any problem is. It accepts only what yaml-rs and deckgen's reading of YAML
+agree on (each rule below is a difference found, or one that could not be ruled out):
 
-- checked on the text, cheaply: no character that PyYAML's reader refuses, no tag, no
-  directive or document marker, no merge key, no tab, carriage return, byte-order mark or
-  YAML 1.1 line break (NEL, U+2028, U+2029), where the two parsers' scanners differ;
-- asked of yaml-rs: no alias (its replay limit is 0), no duplicate key (an error), no
-  timestamp (kept as text); any error it raises goes the careful way, whose messages
-  carry the line and column;
-- checked on the data: a mapping or a list at the top, text keys but the merge key `<<`,
-  no more values than the careful path builds nor deeper nesting than it reaches, no
-  unstorable character (which the careful path reports), and every number written as
-  Python writes it: yaml-rs reads `1_000`, `0b11` and `+0x1f` as numbers where deckgen
-  keeps the text, and a number such as `1.10` goes into `Document.numbers`.
+- on the text, cheaply: no character PyYAML's reader refuses; no tag, anchor, directive,
+  second document or merge key; no tab, carriage return, byte-order mark, NEL, line or
+  paragraph separator (the scanners of YAML 1.1 and 1.2 part on them); no escaped
+  surrogate (yaml-rs pairs them); no block scalar in a text without a final line break
+  (yaml-rs adds one); flow collections only on one line, not nested, of plain text that
+  no indicator starts and no `?` is in, or of quoted text (PyYAML refuses some that
+  yaml-rs reads, and reads `?` as a key);
+- of yaml-rs: no alias (its replay limit is 0), no duplicate key (an error), no timestamp
+  (kept as text), and no error at all: the careful path words errors with a line and
+  column;
+- on the data: a mapping or a list at the top, text keys, no more values than the
+  careful path builds nor deeper nesting than it reaches, no unstorable character (the
+  careful path reports it), no empty block scalar at the end (yaml-rs reads a line break),
+  and every number written as Python writes it: yaml-rs reads `1_000`, `0b11` and
+  `+0x1f` as numbers where deckgen keeps the text, and a number such as `1.10` goes into
+  `Document.numbers`.
 
 `tests/test_yamlfast.py` checks, against the careful path, every file it accepts.
 """
@@ -61,22 +67,26 @@ _SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
 #: matches `!` and `&` in some text; that text goes the careful way too. (An alias is an
 #: error for yaml-rs, with no alias replayed.)
 _PROPERTY = re.compile(r"(?:^[ \t]*|[-?:,\[{][ \t]*)[!&]", re.MULTILINE)
-#: A flow collection starts: where a value can start, a `[` or `{`. Also matches some texts.
-_FLOW_START = re.compile(r"(?:^[ \t]*(?:[-?][ \t]+)*|:[ \t]+)(?=[\[{])", re.MULTILINE)
+#: What starts a flow collection where a value can start, as its line has it before the
+#: `[` or `{`: indentation and indicators, or a key. Also matches some texts. (Flow
+#: collections are checked on the UTF-8 bytes, which the patterns read alike.)
+_VALUE_START = re.compile(rb"[ \t]*(?:[-?][ \t]+)*|.*:[ \t]+")
 #: A flow collection on which the parsers agree: on one line, not nested, of plain text
 #: that no indicator starts and no `?`, `#` or `: ` is in (PyYAML refuses some that yaml-rs
 #: reads, and reads `?` as a key), or quoted text without escapes; then the line's end.
 _FLOW_PLAIN = (
-    r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|-(?=[^\s,\[\]{}?]))"
-    r"(?:[^\s,\[\]{}#:?]|:(?=[^\s,\[\]{}?])|[ \t]+(?=[^\s,\[\]{}#:?]))*"
+    rb"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|-(?=[^\s,\[\]{}?]))"
+    rb"(?:[^\s,\[\]{}#:?]|:(?=[^\s,\[\]{}?])|[ \t]+(?=[^\s,\[\]{}#:?]))*"
 )
-_FLOW_SCALAR = rf"(?:{_FLOW_PLAIN}|'(?:[^'\n]|'')*'|\"[^\"\\\n]*\")"
-_FLOW_PAIR = rf"{_FLOW_SCALAR}:[ \t]+{_FLOW_SCALAR}"
+_FLOW_SCALAR = rb"(?:" + _FLOW_PLAIN + rb"|'(?:[^'\n]|'')*'|\"[^\"\\\n]*\")"
+_FLOW_PAIR = _FLOW_SCALAR + rb":[ \t]+" + _FLOW_SCALAR
 _SAFE_FLOW = re.compile(
-    rf"(?:\[[ \t]*(?:{_FLOW_SCALAR}(?:[ \t]*,[ \t]*{_FLOW_SCALAR})*[ \t]*)?\]"
-    rf"|\{{[ \t]*(?:{_FLOW_PAIR}(?:[ \t]*,[ \t]*{_FLOW_PAIR})*[ \t]*)?\}})"
-    r"(?:[ \t]+#[^\n]*)?[ \t]*(?:\n|\Z)"
+    rb"(?:\[[ \t]*(?:" + _FLOW_SCALAR + rb"(?:[ \t]*,[ \t]*" + _FLOW_SCALAR + rb")*[ \t]*)?\]"
+    rb"|\{[ \t]*(?:" + _FLOW_PAIR + rb"(?:[ \t]*,[ \t]*" + _FLOW_PAIR + rb")*[ \t]*)?\})"
+    rb"(?:[ \t]+#[^\n]*)?[ \t]*(?:\n|\Z)"
 )
+#: A directive, or a document marker but at the start (`---`, which may start the one document).
+_MARKER = re.compile(rb"\n(?:---|\.\.\.|%)")
 #: What may be a plain scalar starting as a number would: after where a value can start (a
 #: line's indentation, an indicator, an anchor) and before where it can end (the line's
 #: end, a comment, a flow indicator or `:`). Also matches some words in texts; a file with
@@ -86,6 +96,9 @@ _NUMBERISH = re.compile(
     r"([-+.0-9][^\s,\[\]{}:]*)[ \t]*(?=$|[#,\]}:])",
     re.MULTILINE,
 )
+#: A superset of what yaml-rs reads as a number, without the sign (see `_yaml_rs_number`).
+_RS_PREFIXED = re.compile(r"0[xXoObB][0-9a-fA-F_]*")
+_RS_DECIMAL = re.compile(r"[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]*)?")
 #: The only integers whose text Python writes back the same.
 _CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]*")
 #: deckgen's YAML 1.2 core schema (`yamlloader`): an integer wins over a float.
@@ -131,14 +144,12 @@ def _check_text(text: str) -> bool | None:
     if (
         raw.startswith((b"...", b"%"))
         or (raw.startswith(b"---") and not raw.startswith(b"---\n"))
-        or b"\n---" in raw  # a document may start with `---`, not hold another
-        or b"\n..." in raw
-        or b"\n%" in raw
+        or _MARKER.search(raw)
         or b"<<" in raw  # a merge key; as a value, PyYAML has no constructor for it
         or (not raw.endswith(b"\n") and (b"|" in raw or b">" in raw))
     ):  # yaml-rs ends a block scalar at the end of the text with a line break
         return None
-    if (b"[" in raw or b"{" in raw) and not _flows_agree(text):
+    if (b"[" in raw or b"{" in raw) and not _flows_agree(raw):
         return None
     look = raw.translate(None, _NOT_LOOK)
     if not look or not (
@@ -158,9 +169,17 @@ def _check_text(text: str) -> bool | None:
     return MAY_HOLD_UNSTORABLE.search(text) is not None
 
 
-def _flows_agree(text: str) -> bool:
-    """Whether every flow collection in `text` is one on which the parsers agree."""
-    return all(_SAFE_FLOW.match(text, start.end()) for start in _FLOW_START.finditer(text))
+def _flows_agree(raw: bytes) -> bool:
+    """Whether every flow collection in the UTF-8 text `raw` is one on which the parsers
+    agree."""
+    for opener in b"[{":
+        at = raw.find(opener)
+        while at >= 0:
+            before = raw[raw.rfind(b"\n", 0, at) + 1 : at]
+            if _VALUE_START.fullmatch(before) and not _SAFE_FLOW.match(raw, at):
+                return False
+            at = raw.find(opener, at + 1)
+    return True
 
 
 def _ends_in_empty_block(data: dict[str, Any] | list[Any]) -> bool:
@@ -232,8 +251,6 @@ def _yaml_rs_number(token: str) -> bool:
         return False
     if body[0] == "." and body[1:].lower() in ("inf", "nan"):
         return True
-    if re.fullmatch(r"0[xXoObB][0-9a-fA-F_]*", body):
+    if _RS_PREFIXED.fullmatch(body):
         return True
-    return re.fullmatch(r"[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]*)?", body) is not None and any(
-        c.isdigit() for c in body
-    )
+    return _RS_DECIMAL.fullmatch(body) is not None and any(c.isdigit() for c in body)
