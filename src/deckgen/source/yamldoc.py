@@ -11,7 +11,6 @@ Merge keys (`<<`) are resolved here too, inside that budget.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,32 +19,16 @@ import yaml
 
 from deckgen.source.errors import Problem, problem_at
 from deckgen.source.files import Refused, read_regular
+from deckgen.source.yamlfast import parse as fast_parse
+from deckgen.source.yamllimits import MAX_BYTES as MAX_BYTES
+from deckgen.source.yamllimits import MAX_CHARACTERS as MAX_CHARACTERS
+from deckgen.source.yamllimits import MAX_NODES as MAX_NODES
+from deckgen.source.yamllimits import MAY_HOLD_UNSTORABLE as _MAY_HOLD_UNSTORABLE
+from deckgen.source.yamllimits import UNSTORABLE as UNSTORABLE
 from deckgen.source.yamlloader import Loader, fast_compose
 from deckgen.source.yamlproblems import _reader_problem, _syntax_problems
 
 KeyPath = tuple[str | int, ...]
-
-#: Most nodes one file may expand to once aliases are followed; real notes use a few hundred.
-MAX_NODES = 50_000
-#: Largest file read, in bytes; a note file is a few kilobytes, a big sources.yaml ~100 kB.
-MAX_BYTES = 500_000
-#: Most characters of text one file may expand to once aliases are followed: one long
-#: anchored text used many times must not fill the memory of every step after parsing.
-MAX_CHARACTERS = 4 * MAX_BYTES
-
-#: Characters that no text in a deck may hold: Anki separates fields with U+001F, SQLite
-#: and the zip's UTF-8 cannot store a lone surrogate, and the other control characters
-#: (C0 but tab and line feed, DEL, C1) and the noncharacters are invisible or rejected by
-#: Anki's clients. The YAML reader refuses them typed into a file; escapes such as "\x1f"
-#: and "\ud800" in a double-quoted text get past it, and are caught here.
-UNSTORABLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
-    + "]"
-)
-#: What may put an unstorable character into a parsed value: an escape, or a raw NEL
-#: (which YAML reads as a line break) or noncharacter that the YAML reader lets through.
-_MAY_HOLD_UNSTORABLE = re.compile(r"[\\\x85\ufdd0-\ufdef]|[\U0001fffe-\U0010ffff]")
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BOMS = {
@@ -317,9 +300,12 @@ def _record_marks(doc: Document, text: str) -> None:
         loader.dispose()
 
 
-def read_yaml(path: Path, *, root: Path | None = None) -> Loaded:
+def read_yaml(path: Path, *, root: Path | None = None, fast: bool = True) -> Loaded:
     """Read and parse `path` within the size limits, collecting every problem found. The
-    file is read only if it is a regular file; a link only to a file inside `root`."""
+    file is read only if it is a regular file; a link only to a file inside `root`.
+
+    Most files are parsed by `yamlfast`, which gives the same data or leaves the file to
+    PyYAML (always, with `fast=False`: the tests compare the two)."""
     try:
         raw = read_regular(path, MAX_BYTES, root=root)
     except Refused as exc:
@@ -330,15 +316,20 @@ def read_yaml(path: Path, *, root: Path | None = None) -> Loaded:
     text, result = _decode(path, raw)
     if text is None:
         return result
-    fast = fast_compose(text)
+    digest = hashlib.sha256(raw).hexdigest()
+    data = fast_parse(text) if fast else None
+    if data is not None:
+        result.doc = Document(path=path, data=data, root=root, digest=digest)
+        return result
+    composed = fast_compose(text)
     try:
-        loader = fast[0] if fast else Loader(text)
+        loader = composed[0] if composed else Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
         result.errors.append(_reader_problem(path, text, exc))
         return result
-    doc = Document(path=path, data=None, root=root, digest=hashlib.sha256(raw).hexdigest())
+    doc = Document(path=path, data=None, root=root, digest=digest)
     try:
-        node = fast[1] if fast else loader.get_single_node()
+        node = composed[1] if composed else loader.get_single_node()
         if node is None:
             result.errors.append(problem_at(path, 1, 1, "file is empty"))
             return result

@@ -93,7 +93,7 @@ Known = tuple[int, int, int, int, str]
 
 
 #: The libraries whose versions shape the output: an upgrade must rebuild.
-_LIBRARIES = ("genanki", "markdown-it-py", "nh3", "pydantic", "PyYAML")
+_LIBRARIES = ("genanki", "markdown-it-py", "nh3", "pydantic", "PyYAML", "yaml-rs")
 
 
 def library_versions(names: Iterable[str]) -> dict[str, str]:
