@@ -37,7 +37,7 @@ FLOOR_GENANKI = "bare genanki script writing the same notes and media"
 
 #: (module, attribute, label): each called once per build, so timing it costs nothing.
 PHASES = (
-    ("deckgen.build.core", "buildstate.Inputs", "hashing the inputs"),
+    ("deckgen.build.lookback", "Inputs", "hashing the inputs"),
     ("deckgen.build.core", "buildcache.load", "reading the cache"),
     ("deckgen.build.load", "read_cards", "read_cards (parse, validate, check)"),
     ("deckgen.build.load", "read_lock", "reading the lock"),
