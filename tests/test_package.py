@@ -35,6 +35,36 @@ def test_two_builds_of_the_same_sources_are_byte_identical(
     assert (mini_cards / "deckgen.lock").read_bytes() == lock
 
 
+def test_builds_in_other_threads_of_one_process_give_the_same_bytes(
+    mini_cards: Path, tmp_path: Path
+) -> None:
+    """What a build keeps for the next one in its process (the collection's skeleton) is
+    kept per thread: a watch or a preview server builds in threads of their own."""
+    import threading
+
+    packages = []
+    for index in range(3):
+        out = tmp_path / f"out{index}"
+        if index == 0:
+            build(cards_dir=mini_cards, out_dir=out)
+        else:
+            failures: list[BaseException] = []
+
+            def run(out: Path = out, failures: list[BaseException] = failures) -> None:
+                try:
+                    build(cards_dir=mini_cards, out_dir=out)
+                except BaseException as error:  # reported below, in the test's thread
+                    failures.append(error)
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join()
+            assert failures == []
+        (package,) = out.glob("*.apkg")
+        packages.append(package.read_bytes())
+    assert packages[0] == packages[1] == packages[2]
+
+
 def test_a_fresh_checkout_with_the_lock_rebuilds_identically(
     mini_cards: Path, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,20 +40,29 @@ def write_skeleton(
     process), so it is made once, in memory, and copied page for page into each new
     collection: a watch rebuilding after every save does not make it again."""
     key = (tuple(notetypes), tuple(decks))
-    skeleton = _SKELETONS.pop(key, None)
+    made = _skeletons()  # this thread's: SQLite connections stay in their thread
+    skeleton = made.pop(key, None)
     if skeleton is None:
         skeleton = sqlite3.connect(":memory:")
         _write_skeleton(skeleton, notetypes=notetypes, decks=decks)
         skeleton.commit()
-    _SKELETONS[key] = skeleton  # the most recently used last
-    while len(_SKELETONS) > _KEEP_SKELETONS:
-        _SKELETONS.pop(next(iter(_SKELETONS))).close()
+    made[key] = skeleton  # the most recently used last
+    while len(made) > _KEEP_SKELETONS:
+        made.pop(next(iter(made))).close()
     skeleton.backup(connection)
 
 
-#: Skeletons made in this process, by note types and decks, least recently used first.
-_SKELETONS: dict[tuple[object, ...], sqlite3.Connection] = {}
+#: Skeletons made in each thread (a watch builds in one, a test or server in others), by
+#: note types and decks, least recently used first.
+_THREAD = threading.local()
 _KEEP_SKELETONS = 4
+
+
+def _skeletons() -> dict[tuple[object, ...], sqlite3.Connection]:
+    made: dict[tuple[object, ...], sqlite3.Connection] | None = getattr(_THREAD, "made", None)
+    if made is None:
+        made = _THREAD.made = {}
+    return made
 
 
 def _write_skeleton(
