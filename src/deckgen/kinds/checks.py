@@ -48,11 +48,12 @@ def check_note_file(
 
 
 def _cited(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """Every source key in parsed data, with its path: the note's `sources` and those of
-    its items (`{text: ..., sources: [...]}`) and comparisons."""
+    """Every source key in parsed data, with its path: the note's `sources`, those of its
+    items (`{text: ..., sources: [...]}`) and comparisons, and a field's own
+    (`location_sources`, `cause_sources` and the like)."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key == "sources" and isinstance(item, list):
+            if _names_sources(key) and isinstance(item, list):
                 for i, source in enumerate(item):
                     if text := text_of(source):
                         yield (*path, key, i), text
@@ -61,6 +62,10 @@ def _cited(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _cited(item, (*path, i))
+
+
+def _names_sources(key: object) -> bool:
+    return isinstance(key, str) and (key == "sources" or key.endswith("_sources"))
 
 
 def check_giveaways(kind: Kind[Any, Any], record: Any, doc: Document, findings: Findings) -> None:
