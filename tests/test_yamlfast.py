@@ -143,6 +143,7 @@ REFUSED = {
     "a list as a key": "? [a, b]\n: c\n",
     "a number YAML 1.2 reads that deckgen keeps as text": "a: 1_000\n",
     "a binary number": "a: 0b101\n",
+    "a number led by an underscore (yaml-rs reads 1)": "a: [_1, 1]\n",
     "an upper-case hexadecimal prefix": "a: 0X1F\n",
     "a signed hexadecimal number": "a: +0x1f\n",
     "an infinity in mixed case": "a: .iNf\n",
@@ -179,6 +180,7 @@ REFUSED = {
     "a flow collection over lines": "a: [b,\n  c]\n",
     "an empty block scalar at the end (yaml-rs reads a line break)": "a: |\n",
     "a block scalar at the end without a line break": "a: |\n  text",
+    "an empty block scalar as the last key": "? |\n",
     "deep nesting": "a: " + "[" * (yamlfast.MAX_DEPTH + 1) + "]" * (yamlfast.MAX_DEPTH + 1) + "\n",
 }
 
@@ -433,3 +435,18 @@ def test_whatever_the_fast_path_accepts_reads_as_the_careful_path_reads_it(
 @given(text=documents())
 def test_the_same_at_length(text: str, tmp_path: Path) -> None:
     check_agrees(tmp_path / "doc.yaml", text)
+
+
+def test_every_tricky_scalar_in_every_place(tmp_path: Path) -> None:
+    """Each scalar on which readings part, as a value and a key wherever one may stand,
+    plain and quoted: the fast path reads it as the careful path does, or leaves it."""
+    places = [
+        "a: {}\n", "- {}\n", "a:\n  {}\n", "a: [{}]\n", "a: [x, {}]\n", "a: [{}, x]\n",
+        "a: {{k: {}}}\n", "a: {} # c\n", "- - {}\n", "{}: a\n", "a: {{{}: v}}\n", "? {}\n",
+    ]  # fmt: skip
+    accepted = 0
+    for scalar in TRICKY:
+        for written in (scalar, f"'{scalar}'", f'"{scalar}"'):
+            for place in places:
+                accepted += check_agrees(tmp_path / "doc.yaml", place.format(written))
+    assert accepted > len(TRICKY) * len(places)  # most of them: the test tests something

@@ -85,15 +85,16 @@ _SAFE_FLOW = re.compile(
     rb"|\{[ \t]*(?:" + _FLOW_PAIR + rb"(?:[ \t]*,[ \t]*" + _FLOW_PAIR + rb")*[ \t]*)?\})"
     rb"(?:[ \t]+#[^\n]*)?[ \t]*(?:\n|\Z)"
 )
-#: A directive, or a document marker but at the start (`---`, which may start the one document).
+#: A directive or a document marker, but at the start (`---` may start the one document).
 _MARKER = re.compile(rb"\n(?:---|\.\.\.|%)")
-#: What may be a plain scalar starting as a number would: after where a value can start (a
-#: line's indentation, an indicator, an anchor) and before where it can end (the line's
-#: end, a comment, a flow indicator or `:`). Also matches some words in texts; a file with
-#: such a word that is not a number written as Python writes it goes the careful way too.
+#: What may be a plain scalar starting as a number may for yaml-rs (`_1` is 1): after where
+#: a value can start (a line's indentation, an indicator, an anchor) and before where it
+#: can end (the line's end, a comment, a flow indicator or `:`). Also matches some words in
+#: texts; a file with such a word that is not a number written as Python writes it goes
+#: the careful way too.
 _NUMBERISH = re.compile(
     r"(?:^|[-?:][ \t]|[\"'\]}]:|[\[{,]|&\S+[ \t])[ \t]*"
-    r"([-+.0-9][^\s,\[\]{}:]*)[ \t]*(?=$|[#,\]}:])",
+    r"([-+._0-9][^\s,\[\]{}:]*)[ \t]*(?=$|[#,\]}:])",
     re.MULTILINE,
 )
 #: A superset of what yaml-rs reads as a number, without the sign (see `_yaml_rs_number`).
@@ -183,12 +184,22 @@ def _flows_agree(raw: bytes) -> bool:
 
 
 def _ends_in_empty_block(data: dict[str, Any] | list[Any]) -> bool:
-    """Whether the last value is only line breaks: what yaml-rs reads for a literal or
-    folded block scalar with no text at the end of the file, where PyYAML reads ''."""
+    """Whether the last value, or a last key on the way to it, is only line breaks: what
+    yaml-rs reads for a literal or folded block scalar with no text at the end of the
+    file, where PyYAML reads ''."""
     value: Any = data
     while (type(value) is dict or type(value) is list) and value:
-        value = next(reversed(value.values())) if type(value) is dict else value[-1]
-    return type(value) is str and value != "" and not value.strip("\n")
+        if type(value) is dict:
+            key, value = next(reversed(value.items()))
+            if _only_line_breaks(key):
+                return True
+        else:
+            value = value[-1]
+    return type(value) is str and _only_line_breaks(value)
+
+
+def _only_line_breaks(text: str) -> bool:
+    return text != "" and not text.strip("\n")
 
 
 def _children(
