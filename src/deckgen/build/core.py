@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from deckgen.anki.package import render_collection, write_zip
 from deckgen.anki.zipwrite import Deflater
@@ -29,13 +29,11 @@ from deckgen.build.report import (
     Progress,
     count_cards,
     merged_changes,
-    unchanged_report,
 )
 from deckgen.kinds.ids import slug
 from deckgen.source.errors import DeckgenError
 from deckgen.source.files import file_sha256
 from deckgen.state import cache as buildcache
-from deckgen.state import nochange as buildstate
 from deckgen.state.commit import (
     SCRATCH_PREFIX,
     Commit,
@@ -65,7 +63,7 @@ def build_looked_back(
     plans: list[_Plan] = []
     for seen in last:
         if seen.saved is not None:
-            plans.append(_Plan(seen.cards_dir, seen.inputs, seen.state, saved=seen.saved))
+            plans.append(_Plan(seen))
             continue
         cache = buildcache.load(seen.state, seen.cards_dir, seen.inputs) if seen.inputs else None
         folder = prepare(
@@ -76,8 +74,8 @@ def build_looked_back(
             cache=cache,
             listing=seen.listing,
         )
-        plans.append(_Plan(seen.cards_dir, seen.inputs, seen.state, folder=folder))
-    distinct_outputs({plan.cards_dir: plan.target(out_dir) for plan in plans})
+        plans.append(_Plan(seen, folder))
+    distinct_outputs({plan.seen.cards_dir: plan.target(out_dir) for plan in plans})
     with Commit() as commit:
         reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
         commit.commit()
@@ -86,28 +84,25 @@ def build_looked_back(
 
 @dataclass
 class _Plan:
-    """One folder's build: either unchanged since the saved state, or prepared to write."""
+    """One folder's build: unchanged since its last build (`seen.saved`), or prepared to
+    write (`folder`)."""
 
-    cards_dir: Path
-    inputs: buildstate.Inputs | None
-    state: Path  # the cache file (see `deckgen.state.cache`)
-    saved: dict[str, Any] | None = None
+    seen: LastBuild
     folder: Folder | None = None
 
     def target(self, out_dir: Path) -> Path:
-        if self.saved is not None:
-            return out_dir / Path(self.saved["output"]).name
-        assert self.folder is not None
+        if self.folder is None:
+            return self.seen.target(out_dir)
         return out_dir / output_name(self.folder.cards.deck.name)
 
     def finish(self, out_dir: Path, *, dry_run: bool, commit: Commit) -> BuildReport:
         """The report of this folder's build; unless `dry_run`, its files are staged."""
-        if self.saved is not None:
-            return unchanged_report(self.saved, out_dir=out_dir, dry_run=dry_run)
-        assert self.folder is not None and self.inputs is not None  # validated folders only
-        folder, inputs = self.folder, self.inputs
+        if self.folder is None:
+            return self.seen.report(out_dir, dry_run=dry_run)
+        assert self.seen.inputs is not None  # validated folders only
+        folder, inputs, state = self.folder, self.seen.inputs, self.seen.state
         target = self.target(out_dir)
-        earlier = {} if dry_run else buildcache.deflated_blocks(self.state, target)
+        earlier = {} if dry_run else buildcache.deflated_blocks(state, target)
         deflater = Deflater(earlier)
 
         def remember(
@@ -122,7 +117,7 @@ class _Plan:
                 written = file_sha256(package)
             buildcache.stage(
                 commit,
-                self.state,
+                state,
                 collection=collection,
                 inputs=inputs,
                 cards=folder.cards,
