@@ -54,7 +54,7 @@ FILES: dict[type[BaseModel], str] = {
 MARKDOWN = {
     "location", "actions", "indications", "notes", "depth", "angle", "method", "cautions",
     "definition", "relevance", "key_features", "hallmarks", "cause", "workup", "treatment",
-    "red_flags", "how", "question", "answer", "extra",
+    "red_flags", "ask", "how", "question", "answer", "extra",
 }  # fmt: skip
 #: Text that decides which cards a note has: another number of cards is no surprise.
 CARD_MAKING = {"location", "location_cloze", "definition", "cloze", "hallmarks"}
@@ -180,6 +180,7 @@ def _shown(field: str, text: str) -> str:
 @settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(field=st.sampled_from(FIELDS), text=TEXT)
 @example(field=(Condition, ("cause_sources", 0)), text="0")  # an unknown key, once a crash
+@example(field=(Condition, ("distinguish_from", 0, "ask")), text="&amp;")  # Markdown, as `how`
 def test_text_is_refused_with_its_place_or_shown_as_written(
     field: tuple[type[BaseModel], tuple[Any, ...]], text: str
 ) -> None:
