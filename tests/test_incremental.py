@@ -354,3 +354,35 @@ def test_an_entry_deckgen_refuses_is_reported_by_the_next_build(
         (mini_cards / "points" / "dir.yaml").mkdir()
     with pytest.raises(InvalidCards):
         build(cards_dir=mini_cards, out_dir=out)
+
+
+def test_the_lock_this_process_wrote_is_not_parsed_again_until_it_changes(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collection: Collection
+) -> None:
+    """A watch rebuilds in one process: the lock it wrote is taken as it holds it, but a
+    lock changed since by anyone (git, a hand edit) is read again, whatever was kept."""
+    from deckgen.state.lock.parse import _parsed as real
+
+    parses: list[Path] = []
+    def counted(path: Path, raw: bytes) -> object:
+        parses.append(path)
+        return real(path, raw)
+
+    monkeypatch.setattr("deckgen.state.lock.read._parsed", counted)
+    out = tmp_path / "out"
+    build(cards_dir=mini_cards, out_dir=out)
+    _replace("facts/imaging.yaml", "answer: ", "answer: Revised. ")(mini_cards)
+    parses.clear()
+    rebuilt = build(cards_dir=mini_cards, out_dir=out)
+    assert parses == [] and len(rebuilt.changes.changed) == 1
+
+    lock = mini_cards / "deckgen.lock"
+    text = lock.read_text(encoding="utf-8")
+    key = next(line for line in text.splitlines() if line.startswith('"fact:'))
+    note_id = int(key.split('"id": ')[1].split(",")[0])
+    lock.write_text(text.replace(f'"id": {note_id},', f'"id": {note_id + 7000},'), "utf-8")
+    _replace("facts/imaging.yaml", "answer: Revised. ", "answer: Again. ")(mini_cards)
+    again = build(cards_dir=mini_cards, out_dir=out)
+    assert parses == [lock]
+    import_package(collection, again.output)
+    assert note_id + 7000 in collection.find_notes("")

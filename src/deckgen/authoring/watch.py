@@ -3,6 +3,7 @@ problems and leaves the last good .apkg in place (the build writes nothing on er
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -18,10 +19,16 @@ from deckgen.state.lock import LOCK_FILE
 if TYPE_CHECKING:
     import watchfiles
 
-#: Milliseconds of quiet after a save before rebuilding: editors write files in bursts.
+#: Milliseconds of quiet that end a burst of changes: an editor's save (write, rename, its
+#: swap and backup files) or a `git checkout` changes its files within a millisecond or
+#: two of each other, so a burst is over when this passes without another change.
+QUIET_MS = 10
+#: The longest a burst is gathered before rebuilding, however busy the folder.
 DEBOUNCE_MS = 300
 
 BuildOutcome = BuildReport | DeckgenError
+#: What a build with nothing to do does not import, and a rebuild does.
+_STAGES = ("deckgen.build.core", "deckgen.anki.genanki_adapter")
 
 
 def _is_source(change: watchfiles.Change, path: str) -> bool:
@@ -53,6 +60,11 @@ def watch(
 
     def once() -> None:
         on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
+        # A first build with nothing to do loads neither the stages (`build.each`) nor
+        # genanki; load them now, while the watch waits, so that the first save is rebuilt
+        # as quickly as the next ones.
+        for module in _STAGES:
+            importlib.import_module(module)
 
     on_every_save(cards_dir, once, stop=stop, debounce_ms=debounce_ms)
 
@@ -77,6 +89,7 @@ def on_every_save(
         cards_dir,
         watch_filter=_is_source,
         debounce=debounce_ms,
+        step=QUIET_MS,
         stop_event=stop,
         raise_interrupt=False,
     ):

@@ -40,7 +40,7 @@ from deckgen.state.commit import (
     WriteFailed,
     failing_as,
 )
-from deckgen.state.lock import LOCK_FILE, build_time
+from deckgen.state.lock import LOCK_FILE, build_time, wrote_lock
 
 
 def output_name(deck_name: str) -> str:
@@ -73,6 +73,7 @@ def build_looked_back(
             now=now,
             cache=cache,
             listing=seen.listing,
+            lock_digest=seen.inputs.files.get(_LOCK_INPUT) if seen.inputs else None,
         )
         plans.append(_Plan(seen, folder))
     distinct_outputs({plan.seen.cards_dir: plan.target(out_dir) for plan in plans})
@@ -80,6 +81,10 @@ def build_looked_back(
         reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
         commit.commit()
     return reports
+
+
+#: The lock among a build's inputs (see `Inputs.files`).
+_LOCK_INPUT = f"cards/{LOCK_FILE}"
 
 
 @dataclass
@@ -109,8 +114,10 @@ class _Plan:
             collection: Path, package: Path, locks: Mapping[Path, str], report: BuildReport
         ) -> None:
             """Keep this build's collection and notes for the next build to reuse."""
-            for digest in locks.values():
+            for path, digest in locks.items():
                 inputs.written(LOCK_FILE, digest)
+                # Should the commit fail, the file never holds these bytes: no harm done.
+                wrote_lock(path, digest, folder.lock)
             for name, digest in folder.cards.read.items():  # as parsed, if changed since
                 inputs.written(name, digest)
             with failing_as(target):

@@ -47,16 +47,18 @@ def load_folder(
     strict: bool = False,
     cached: Mapping[str, NoteFile] | None = None,
     listing: Listing | None = None,
+    lock_digest: str | None = None,
 ) -> Loaded:
     """The cards folder at `root` and its lock, or `InvalidCards` listing every problem of
     both. With `cached` (the build cache's note files), the lock is trusted as the last
-    build wrote it and not decoded in full."""
+    build wrote it and not decoded in full; with `lock_digest` (its sha256), it is not read
+    at all if this process wrote it (see `read_lock`)."""
     listing = listing or (scan(root) if root.is_dir() else None)
     cards, findings = read_cards(root, cached=cached, listing=listing)
     lock = Lock()
     if listing is not None and LOCK_FILE not in listing.refused:  # else reported already
         try:
-            lock = read_lock(root / LOCK_FILE, root=root, decode=cached is None)
+            lock = read_lock(root / LOCK_FILE, root=root, decode=cached is None, digest=lock_digest)
         except LockDamaged as exc:
             findings.error(exc.problem)
     return Loaded(valid(cards, findings, strict=strict), lock)

@@ -53,9 +53,14 @@ def prepare(
     now: int,
     cache: buildcache.Cache | None = None,
     listing: Listing | None = None,
+    lock_digest: str | None = None,
 ) -> Folder:
     loaded = load_folder(
-        cards_dir, strict=strict, cached=cache.files if cache else None, listing=listing
+        cards_dir,
+        strict=strict,
+        cached=cache.files if cache else None,
+        listing=listing,
+        lock_digest=lock_digest,
     )
     cards, old_lock = loaded.cards, loaded.lock
     numbers = loaded.occlusion()

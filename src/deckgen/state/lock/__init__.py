@@ -19,7 +19,7 @@ from deckgen.state.lock.entries import MAX_ID, MAX_TIME, NoteEntries, NoteEntry,
 from deckgen.state.lock.file import Lock
 from deckgen.state.lock.ids import ID_SPACING, IdAllocator, build_time, next_mod
 from deckgen.state.lock.layout import LOCK_FILE, LOCK_VERSION
-from deckgen.state.lock.read import read_lock
+from deckgen.state.lock.read import read_lock, wrote_lock
 
 __all__ = [
     "ID_SPACING",
@@ -36,4 +36,5 @@ __all__ = [
     "build_time",
     "next_mod",
     "read_lock",
+    "wrote_lock",
 ]

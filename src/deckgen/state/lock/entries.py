@@ -176,9 +176,14 @@ class NoteEntries(MutableMapping[str, NoteEntry]):
         self._items[key] = other._items[key]
 
     def encoded(self, key: str) -> bytes:
-        """The entry's JSON text, as the lock file holds it."""
+        """The entry's JSON text, as the lock file holds it. Kept as that text from here
+        on, as if read from the file: a lock kept after it is written (see `wrote_lock`)
+        is encoded again only where it changes."""
         item = self._items[key]
-        return item if isinstance(item, bytes) else _encode(item.to_json())
+        if isinstance(item, bytes):
+            return item
+        self._items[key] = encoded = _encode(item.to_json())
+        return encoded
 
     def ids(self) -> set[int]:
         """Every note id, read from the start of each entry's text where it can be."""

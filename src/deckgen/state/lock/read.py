@@ -17,13 +17,30 @@ from deckgen.state.lock.ids import ID_SPACING
 from deckgen.state.lock.merge import _CONFLICT, _merged
 from deckgen.state.lock.parse import _parsed
 
+#: The lock that a build of this process last wrote to each path, with the sha256 of the
+#: bytes written: while the file holds those bytes, it holds that lock.
+_WRITTEN: dict[Path, tuple[str, Lock]] = {}
 
-def read_lock(path: Path, *, root: Path | None = None, decode: bool = False) -> Lock:
+
+def wrote_lock(path: Path, digest: str, lock: Lock) -> None:
+    """Note that `lock` is now the file at `path`, whose bytes have the sha256 `digest`: a
+    watch that rebuilds after each save does not read back the lock it wrote."""
+    _WRITTEN[path] = (digest, lock)
+
+
+def read_lock(
+    path: Path, *, root: Path | None = None, decode: bool = False, digest: str | None = None
+) -> Lock:
     """The lock at `path`, or an empty one if there is none yet. Raises `LockDamaged` when
     it cannot be read as deckgen writes it. Note ids that are not valid, or that two notes
     share, and occlusion numbers that are not valid or not distinct are repaired, each
     repair described in `Lock.repairs`. Each note's entry is checked when it is first read,
-    or here with `decode`. A link is followed only to a file inside `root`."""
+    or here with `decode`. A link is followed only to a file inside `root`. Given the
+    `digest` of the file's bytes, a lock this process wrote with those bytes is not read
+    again (see `wrote_lock`)."""
+    written = _WRITTEN.get(path)
+    if digest is not None and written is not None and written[0] == digest:
+        return written[1]
     if not os.path.lexists(path):
         return Lock()
     try:
