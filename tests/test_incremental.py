@@ -12,7 +12,9 @@ import marshal
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -22,6 +24,7 @@ import deckgen.build.load
 import deckgen.build.prepare
 import deckgen.kinds.folder
 import deckgen.kinds.notefile
+import deckgen.state.cache as buildcache
 from ankitest import Collection, import_package
 from conftest import Parsed
 from deckgen.build import BuildReport, build
@@ -364,6 +367,7 @@ def test_the_lock_this_process_wrote_is_not_parsed_again_until_it_changes(
     from deckgen.state.lock.parse import _parsed as real
 
     parses: list[Path] = []
+
     def counted(path: Path, raw: bytes) -> object:
         parses.append(path)
         return real(path, raw)
@@ -386,3 +390,51 @@ def test_the_lock_this_process_wrote_is_not_parsed_again_until_it_changes(
     assert parses == [lock]
     import_package(collection, again.output)
     assert note_id + 7000 in collection.find_notes("")
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_a_watch_keeps_the_cache_entries_it_wrote_and_builds_the_same(
+    edit: Edit, mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a watch builds (`keeping_written`): a rebuild takes the cache's entries from
+    memory, not from the file, and still gives what a build from scratch gives."""
+    decoded = _decoding(monkeypatch)
+    with buildcache.keeping_written():
+        incremental, full, names = _incremental_and_full(mini_cards, tmp_path, monkeypatch, edit)
+    assert incremental.changes == full.changes
+    assert decoded == []  # neither build decoded an entry: the scratch one had no cache
+    if edit is not EDITS["deck.yaml changed"]:
+        assert 0 < len(names) < 9  # and the rebuild did use the cache
+
+
+def test_a_cache_file_another_process_wrote_is_read_again(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A watch kept the entries it wrote; another process's build replaced the cache file
+    since: the watch's next build reads that file's entries, not what it kept."""
+    out = tmp_path / "out"
+    decoded = _decoding(monkeypatch)
+    with buildcache.keeping_written():
+        build(cards_dir=mini_cards, out_dir=out)
+        _replace("facts/imaging.yaml", "answer: ", "answer: Revised. ")(mini_cards)
+        command = ["build", "--cards", str(mini_cards), "--out", str(out), "--quiet"]
+        subprocess.run([sys.executable, "-m", "deckgen", *command], check=True)
+        _replace("facts/imaging.yaml", "answer: Revised. ", "answer: Again. ")(mini_cards)
+        parsed = Parsed(monkeypatch)
+        report = build(cards_dir=mini_cards, out_dir=out)
+    assert len(decoded) == 1
+    assert sorted(parsed.names) == ["deck.yaml", "imaging.yaml", "sources.yaml"]
+    assert [key for key, _ in report.changes.changed] == ["fact:imaging"]
+
+
+def _decoding(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each time a build decodes the entries of a cache file, from now on."""
+    decoded: list[object] = []
+    real = buildcache._decoded
+
+    def counted(connection: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
+        decoded.append(connection)
+        yield from real(connection)
+
+    monkeypatch.setattr(buildcache, "_decoded", counted)
+    return decoded

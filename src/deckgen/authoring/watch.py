@@ -58,15 +58,17 @@ def watch(
 ) -> None:
     """Build now, then again after every burst of changes under `cards_dir`, until `stop`."""
 
+    # A build with nothing to do loads neither the stages nor genanki (`build.each`): a
+    # watch loads them at its start, so that the first save rebuilds as quickly as the next.
+    for module in _STAGES:
+        importlib.import_module(module)
+    from deckgen.state.cache import keeping_written
+
     def once() -> None:
         on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))
-        # A first build with nothing to do loads neither the stages (`build.each`) nor
-        # genanki; load them now, while the watch waits, so that the first save is rebuilt
-        # as quickly as the next ones.
-        for module in _STAGES:
-            importlib.import_module(module)
 
-    on_every_save(cards_dir, once, stop=stop, debounce_ms=debounce_ms)
+    with keeping_written():  # each build does not decode again what the last one wrote
+        on_every_save(cards_dir, once, stop=stop, debounce_ms=debounce_ms)
 
 
 def on_every_save(

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import sqlite3
 import sys
-from collections.abc import Container, Iterable, Mapping
-from contextlib import closing
-from dataclasses import dataclass
+from collections.abc import Container, Iterable, Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,8 @@ class Cache:
     files: dict[str, NoteFile]  # by name, e.g. 'points/ST2.yaml'
     notes: dict[str, tuple[KeptNote, ...]]  # by record key, e.g. 'point:ST2'
     reads: dict[str, str]  # what each record's notes read of other files, by record key
+    #: The entries of `files` as decoded, when this process keeps them (`keep_written`).
+    entries: dict[str, Entry] = field(default_factory=dict)
 
     def kept(self, cards: Cards, reads: Mapping[str, str]) -> dict[str, tuple[KeptNote, ...]]:
         """The notes to ship as they were: those of the records read from unchanged files
@@ -73,6 +76,47 @@ class Cache:
         }
 
 
+#: A note file's entry: name, digest, parsed data (marshalled), stored summary, warnings,
+#: the notes made of it and what they read; marshalled in the file.
+Entry = tuple[Any, ...]
+
+
+class _Written:
+    """The entries that the builds of this process wrote to each cache file, with the
+    random token written beside them, while it keeps them (see `keeping_written`)."""
+
+    def __init__(self) -> None:
+        self.keepers = 0  # how many `keeping_written` blocks are open
+        self.files: dict[Path, tuple[bytes, dict[str, Entry]]] = {}
+
+    @property
+    def keep(self) -> bool:
+        return self.keepers > 0
+
+    def entries(self, path: Path, token: object) -> Iterable[Entry] | None:
+        """The entries of the file at `path`, if it holds `token`: as this process wrote."""
+        written = self.files.get(path)
+        return written[1].values() if written is not None and written[0] == token else None
+
+
+_WRITTEN = _Written()
+
+
+@contextmanager
+def keeping_written() -> Iterator[None]:
+    """Within the block, each build of this process keeps in memory the entries it writes
+    to the cache file, and the next build takes them from there while the file holds the
+    token written with them (nothing rewrites a cache file's entries in place). For a
+    watch, which builds after every save: a single build would only hold them longer."""
+    _WRITTEN.keepers += 1
+    try:
+        yield
+    finally:
+        _WRITTEN.keepers -= 1
+        if not _WRITTEN.keep:
+            _WRITTEN.files.clear()
+
+
 def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     """The cache of the last build, or None if there is none or it cannot be used: only
     while everything but the note files is as it was (the same deckgen, libraries,
@@ -82,12 +126,14 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     files: dict[str, NoteFile] = {}
     notes: dict[str, tuple[KeptNote, ...]] = {}
     reads: dict[str, str] = {}
+    entries: dict[str, Entry] = {}
     with reading(path) as connection:
-        if meta_values(connection, "header").get("header") != _header(inputs) or connection is None:
+        meta = meta_values(connection, "header", "token")
+        if meta.get("header") != _header(inputs) or connection is None:
             return None
         try:
-            for (raw,) in connection.execute("SELECT entry FROM deckgen_files"):
-                name, digest, data, stored, warnings, kept, read = marshal.loads(raw)
+            for entry in _WRITTEN.entries(path, meta.get("token")) or _decoded(connection):
+                name, digest, data, stored, warnings, kept, read = entry
                 kind = kinds.get(name.partition("/")[0])
                 if kind is None or inputs.files.get(f"cards/{name}") != digest:
                     continue
@@ -98,9 +144,17 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
                 notes[file.key] = tuple(KeptNote(*note) for note in kept)
                 if read:
                     reads[file.key] = read
+                if _WRITTEN.keep:
+                    entries[name] = entry
         except (sqlite3.Error, EOFError, ValueError, TypeError):
             return None
-    return Cache(path, files, notes, reads)
+    return Cache(path, files, notes, reads, entries)
+
+
+def _decoded(connection: sqlite3.Connection) -> Iterator[Entry]:
+    """The note files' entries of the cache file open on `connection`."""
+    for (raw,) in connection.execute("SELECT entry FROM deckgen_files"):
+        yield marshal.loads(raw)
 
 
 def deflated_blocks(path: Path, package: Path) -> dict[bytes, memoryview]:
@@ -156,29 +210,37 @@ def stage(
         "hashes": inputs.hashed,
     }
     copied = {file.name for file in cards.files if file.key in kept} if previous else set()
-    entries = (
-        (
+    # Kept in memory only if every entry is at hand (those copied, from the last build's).
+    earlier = previous.entries if previous is not None else {}
+    written = {name: earlier[name] for name in copied if name in earlier}
+    keep = _WRITTEN.keep and len(written) == len(copied)
+    if keep:
+        meta["token"] = os.urandom(16)
+
+    def entry(file: NoteFile) -> Entry:
+        made = (
             file.name,
-            marshal.dumps(
-                (
-                    file.name,
-                    inputs.files.get(f"cards/{file.name}", ""),
-                    file.data,
-                    file.summary.stored(),
-                    tuple((w.line, w.column, w.message) for w in file.warnings),
-                    tuple(by_record.get(file.key, ())),
-                    reads.get(file.key, ""),
-                )
-            ),
+            inputs.files.get(f"cards/{file.name}", ""),
+            file.data,
+            file.summary.stored(),
+            tuple((w.line, w.column, w.message) for w in file.warnings),
+            tuple(by_record.get(file.key, ())),
+            reads.get(file.key, ""),
         )
-        for file in cards.files
-        if file.name not in copied
+        if keep:
+            written[file.name] = made
+        return made
+
+    entries = (
+        (file.name, marshal.dumps(entry(file))) for file in cards.files if file.name not in copied
     )
     try:
         _write(collection, meta, entries, copied, previous)
     except sqlite3.DatabaseError as exc:  # the disk full, say: the build writes nothing
         raise WriteFailed(path.parent, str(exc)) from None
     commit.stage_file(path, collection)
+    if keep:  # should the commit fail, the file never holds this token: no harm done
+        _WRITTEN.files[path] = (meta["token"], written)
 
 
 def _write(
