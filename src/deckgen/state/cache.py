@@ -197,13 +197,15 @@ def stage(
         if note.origin and not note.kept:  # a kept record's entry is copied as it was
             shipped = (note.key, note.guid, note.note_id, note.mod, note.notetype.key, note.deck)
             by_record.setdefault(note.origin, []).append(shipped)
+    digest = inputs.digest
     state = {
-        "inputs": inputs.digest,
+        "inputs": digest,
         "output": report.output.name,
         "output_sha256": output_sha256,
         "report": report,
     }
     meta: dict[str, Any] = {
+        "inputs": digest,  # also apart: see `cachefile.saved_report`
         "header": _header(inputs),
         "state": json.dumps(state, ensure_ascii=False, default=plain),
         "blocks": (DEFLATE_SETTINGS, dict(placed)),

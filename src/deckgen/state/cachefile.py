@@ -65,7 +65,10 @@ def saved_report(path: Path, *, inputs: str) -> dict[str, Any] | None:
     """The last build's report, if its inputs are `inputs` and its .apkg is still the one
     it wrote (then building again would only write the same bytes)."""
     with reading(path) as connection:
-        state = meta_values(connection, "state").get("state")
+        meta = meta_values(connection, "inputs", "state")
+    if meta.get("inputs", inputs) != inputs:  # said apart: a rebuild need not decode the rest
+        return None
+    state = meta.get("state")
     try:
         saved = json.loads(state) if isinstance(state, (str, bytes)) else None
     except ValueError:
