@@ -8,7 +8,7 @@ would not be seen by anyone. Then each edit rewrites one note file, differently 
 and the wait is the wall time from the moment the file is written and closed to the moment
 the .apkg is replaced (a new file renamed into place; its inode, size and time are polled
 every millisecond). That wait holds all that the user waits for: the file-system event,
-watchfiles' debounce (it yields a burst of changes after 50 ms without another), and the
+watchfiles' debounce (it yields a burst of changes 10-20 ms after the last), and the
 rebuild inside the running watcher (whose interpreter start and imports were paid at its
 start). Beside it: the watcher's CPU time (`/proc/PID/stat`) from the save to the end of
 its rebuild (lock and cache written, report printed, so it can exceed the wait).
