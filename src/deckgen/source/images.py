@@ -142,8 +142,15 @@ def media_names(listing: Listing) -> list[str]:
 
 
 def is_media(name: str) -> bool:
-    """Whether a file name has a media suffix (strings, not paths: called per file)."""
-    return os.path.splitext(name)[1].lower() in MEDIA_SUFFIXES  # noqa: PTH122
+    """Whether a file name has a media suffix (strings, not paths: called per file; most
+    are YAML, turned away by the first test)."""
+    return (
+        name.lower().endswith(_MEDIA_ENDINGS)
+        and os.path.splitext(name)[1].lower() in MEDIA_SUFFIXES  # noqa: PTH122
+    )
+
+
+_MEDIA_ENDINGS = tuple(MEDIA_SUFFIXES)
 
 
 def sniff_image(data: bytes) -> tuple[str | None, str | None]:
