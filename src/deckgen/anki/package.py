@@ -93,7 +93,7 @@ def render_collection(
         rows = (_rows(note, deck_ids[note.deck], cards) for note in fresh)
         if kept:
             if previous is None:
-                raise ValueError("kept notes need the previous collection")
+                raise ValueError("kept notes need the previous collection")  # a bug
             _insert_with_kept(connection, previous, kept, rows, cards)
         else:  # made while inserted: a large deck's rows are never all held at once
             connection.executemany(_INSERT_NOTE, rows)
@@ -130,16 +130,14 @@ def _insert_with_kept(
     connection.executemany("INSERT INTO temp.kept VALUES (?, ?)", kept.items())
     connection.executemany(_INSERT_NOTE.replace("notes", "temp.new_notes"), rows)
     connection.executemany(_INSERT_CARD.replace("cards", "temp.new_cards"), _card_rows(cards))
-    (found,) = connection.execute(
-        "SELECT COUNT(*) FROM previous.notes WHERE id IN (SELECT id FROM temp.kept)"
-    ).fetchone()
-    if found != len(kept):
-        raise ValueError(f"{previous}: {len(kept) - found} kept notes are missing")
-    connection.execute(
+    inserted = connection.execute(
         "INSERT INTO main.notes SELECT * FROM ("
         " SELECT n.* FROM previous.notes n JOIN temp.kept k ON k.id = n.id"
         " UNION ALL SELECT * FROM temp.new_notes) ORDER BY id"
-    )
+    ).rowcount
+    (fresh,) = connection.execute("SELECT COUNT(*) FROM temp.new_notes").fetchone()
+    if inserted != len(kept) + fresh:  # the last collection lost rows: not as it was written
+        raise sqlite3.DatabaseError(f"{len(kept) + fresh - inserted} kept notes are missing")
     connection.execute(
         "INSERT INTO main.cards SELECT * FROM ("
         f" SELECT {_KEPT_CARD} FROM previous.cards c JOIN temp.kept k ON k.id = c.nid"

@@ -31,9 +31,9 @@ from deckgen.build.report import (
     merged_changes,
 )
 from deckgen.kinds.ids import slug
-from deckgen.source.errors import DeckgenError
 from deckgen.source.files import file_sha256
 from deckgen.state import cache as buildcache
+from deckgen.state.cachefile import CacheDamaged
 from deckgen.state.commit import (
     SCRATCH_PREFIX,
     Commit,
@@ -205,10 +205,8 @@ def _package(
             )
         except sqlite3.DatabaseError as exc:
             if previous is not None and "full" not in str(exc):  # the cache, not the disk
-                previous.unlink(missing_ok=True)  # so that the next build makes it anew
-                raise DeckgenError(
-                    f"the build cache was damaged ({exc}) and has been removed: build again"
-                ) from None
+                previous.unlink(missing_ok=True)  # so that the build makes it anew
+                raise CacheDamaged(f"the build cache was damaged ({exc})") from None
             raise WriteFailed(target.parent, str(exc)) from None
         report = _report(folders, target, count_cards(db_path, decks))
         if commit is None:

@@ -60,9 +60,15 @@ def build_each(
         else:
             from deckgen.build.core import build_looked_back  # only now: the stages are large
 
-            reports = build_looked_back(
-                last, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
-            )
+            try:
+                reports = build_looked_back(
+                    last, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
+                )
+            except cachefile.CacheDamaged:  # removed: look again, and build without it
+                last = [look_back(cards_dir, out_dir, strict=strict) for cards_dir in cards_dirs]
+                reports = build_looked_back(
+                    last, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
+                )
         for seen in last:
             if seen.saved is not None and seen.inputs is not None and not dry_run:
                 # Files touched but the same: not read next time.

@@ -15,10 +15,16 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from deckgen.source.errors import DeckgenError
 from deckgen.source.files import file_digest
 from deckgen.state.nochange import Inputs, Known, folder_digest
 
 CACHE_PREFIX = ".deckgen-cache-"
+
+
+class CacheDamaged(DeckgenError):
+    """The cache file turned out not to be as a build wrote it, once in use; it has been
+    removed, and building again without it gives what a build from scratch gives."""
 
 
 def cache_path(out_dir: Path, cards_dir: Path) -> Path:
