@@ -86,20 +86,22 @@ def entry_sources(entry: str | Cited) -> tuple[str, ...]:
 def all_sources(record: BaseModel) -> tuple[str, ...]:
     """Every source a record cites: its own `sources` first, then its parts' (`Cited` items,
     a comparison's, `location_sources` and the like), each once, in order."""
-    found: dict[str, None] = {}
-
-    def walk(value: object) -> None:
-        if isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                item = getattr(value, name)
-                if name.endswith("sources") and isinstance(item, list):
-                    found.update(dict.fromkeys(item))
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    found.update(dict.fromkeys(getattr(record, "sources", ())))
-    walk(record)
+    found: dict[str, None] = dict.fromkeys(getattr(record, "sources", ()))
+    _add_sources(record, found)
     return tuple(found)
+
+
+def _add_sources(value: object, found: dict[str, None]) -> None:
+    """Add the sources cited in `value` and its parts to `found`. (A function of its own,
+    not a closure: a recursive closure is a reference cycle, which the build, its cyclic
+    collector paused, would keep until it ends.)"""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            item = getattr(value, name)
+            if name.endswith("sources") and isinstance(item, list):
+                found.update(dict.fromkeys(item))
+            else:
+                _add_sources(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _add_sources(item, found)
