@@ -43,9 +43,10 @@ def stamp(
                 packaged.append(_kept(note, position, spec.origin))
             continue
         position += 1
-        previous = old.notes.get(spec.key)
+        key = spec.key  # made once: kept in the lock, the changes and the note
+        previous = old.notes.get(key)
         current = NoteEntry(
-            id=previous.id if previous else ids.take(spec.key),
+            id=previous.id if previous else ids.take(key),
             mod=now,
             notetype=spec.notetype.key,
             deck=spec.deck,
@@ -53,17 +54,17 @@ def stamp(
             fields=tuple(zip(spec.notetype.fields, spec.fields, strict=True)),
         )
         if previous is None or previous.removed:
-            added.append(spec.key)
+            added.append(key)
             entry = current if previous is None else _moved_on(current, previous, now)
         elif previous.same_content(current):
-            unchanged.append(spec.key)
+            unchanged.append(key)
             entry = previous
         else:
-            changed.append((spec.key, tuple(current.changed_fields(previous))))
+            changed.append((key, tuple(current.changed_fields(previous))))
             entry = _moved_on(current, previous, now)
             emptied += _emptied(spec, previous, old)
-        new.notes[spec.key] = entry
-        packaged.append(_packaged(spec.key, entry, position, spec.origin))
+        new.notes[key] = entry
+        packaged.append(_packaged(key, entry, position, spec.origin))
 
     removed: list[str] = []
     for key in sorted(set(old.notes) - set(new.notes)):
