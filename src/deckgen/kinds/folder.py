@@ -37,7 +37,7 @@ from deckgen.kinds.deck import (
     deck_model,
 )
 from deckgen.kinds.diagrams import BUILTIN
-from deckgen.kinds.fields import SourceKey
+from deckgen.kinds.fields import SourceKey, share_fields_set
 from deckgen.kinds.kind import FileContext, Index, Kind, Summary
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.strayfiles import or_list, stray_yaml
@@ -327,6 +327,7 @@ def _load_note(
         record = validate(doc, kind.model, own)
         check_note_file(kind, doc, context, own)
         if record is not None:
+            share_fields_set(record)  # kept until its notes are made
             check_giveaways(kind, record, doc, own)
             check_citations(kind, record, doc, own)
     findings.extend(own)
