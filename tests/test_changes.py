@@ -81,7 +81,8 @@ def test_a_first_build_adds_every_note_with_a_new_id_at_the_build_time() -> None
         notetype="qa",
         deck=DECK,
         tags=("deckgen::fact",),
-        fields=tuple(zip(QA.fields, _fact("a").fields, strict=True)),
+        names=QA.fields,
+        values=_fact("a").fields,
     )
     assert [(n.key, n.guid, n.note_id, n.mod, n.due) for n in packaged] == [
         (spec.key, spec.guid, note_id, T0, position)
@@ -192,7 +193,13 @@ def test_a_note_of_a_note_type_no_kind_has_is_kept_in_the_lock_but_not_shipped()
     lock, so that they are the same notes when it comes back."""
     old = _first_build()
     retired = NoteEntry(
-        id=T0 * 1000 - ID_SPACING, mod=T0, notetype="retired", deck=DECK, tags=(), fields=()
+        id=T0 * 1000 - ID_SPACING,
+        mod=T0,
+        notetype="retired",
+        deck=DECK,
+        tags=(),
+        names=(),
+        values=(),
     )
     old.notes["retired:x"] = retired
     lock, packaged, changes = stamp([_fact("a"), _fact("b"), _fact("c")], old, T1)

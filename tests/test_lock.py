@@ -81,7 +81,9 @@ def test_an_untouched_lock_is_written_back_byte_for_byte(mini_cards: Path, tmp_p
 def test_note_keys_of_any_text_are_read_back(tmp_path: Path, key: str) -> None:
     """Keys such as 'point:ST2' are written and read without the JSON codec; any other
     text goes through it, so a hand-edited lock reads back exactly too."""
-    entry = NoteEntry(id=1, mod=2, notetype="qa", deck="D", tags=("t",), fields=(("Q", "x"),))
+    entry = NoteEntry(
+        id=1, mod=2, notetype="qa", deck="D", tags=("t",), names=("Q",), values=("x",)
+    )
     lock = Lock()
     lock.notes[key] = entry
     other = dataclasses.replace(entry, id=1001)
@@ -140,7 +142,13 @@ def test_a_removed_note_keeps_anki_syntax_inert(tmp_path: Path) -> None:
 
 def _note(note_id: int, mod: int, answer: str) -> NoteEntry:
     return NoteEntry(
-        id=note_id, mod=mod, notetype="qa", deck="D", tags=("t",), fields=(("Answer", answer),)
+        id=note_id,
+        mod=mod,
+        notetype="qa",
+        deck="D",
+        tags=("t",),
+        names=("Answer",),
+        values=(answer,),
     )
 
 

@@ -239,15 +239,17 @@ def cloze_numbers(text: str) -> set[int]:
     numbers: set[int] = set()
     if "{{c" not in text:  # no cloze opens: most fields, and the quick answer for them
         return numbers
-
-    def collect(nodes: list[str | _Cloze]) -> None:
-        for node in nodes:
-            if isinstance(node, _Cloze):
-                numbers.update(n for n in node.ordinals if n != 0)
-                collect(node.nodes)
-
-    collect(_parse_clozes(text))
+    _add_numbers(_parse_clozes(text), numbers)
     return numbers
+
+
+def _add_numbers(nodes: list[str | _Cloze], numbers: set[int]) -> None:
+    """Add the cloze numbers in `nodes` to `numbers`. (Not a closure: a recursive one is a
+    reference cycle, kept until the build ends while its cyclic collector is paused.)"""
+    for node in nodes:
+        if isinstance(node, _Cloze):
+            numbers.update(n for n in node.ordinals if n != 0)
+            _add_numbers(node.nodes, numbers)
 
 
 def reveal_cloze(text: str, number: int, *, question: bool) -> str:

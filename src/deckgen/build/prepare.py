@@ -67,9 +67,10 @@ def prepare(
     reads = facts_read(cards)
     kept = cache.kept(cards, reads) if cache else {}
     deck = loaded.deck_id
-    notes = notes_reusing(cards, kept, deck_id=deck, occlusion=numbers, progress=progress)
-    for file in cards.files:  # made into notes: from here on only their summaries are read
-        file.release()
+    # Each record made into notes is let go of: from here on only the summaries are read.
+    notes = notes_reusing(
+        cards, kept, deck_id=deck, occlusion=numbers, progress=progress, release=True
+    )
     new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
     new_lock.deck_id = deck

@@ -37,7 +37,7 @@ from deckgen.kinds.deck import (
     deck_model,
 )
 from deckgen.kinds.diagrams import BUILTIN
-from deckgen.kinds.fields import SourceKey
+from deckgen.kinds.fields import SourceKey, share_fields_set
 from deckgen.kinds.kind import FileContext, Index, Kind, Summary
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.strayfiles import or_list, stray_yaml
@@ -248,7 +248,7 @@ def read_cards(
             if file is not None:
                 findings.warnings += file.warnings
             else:
-                file, invalid = _load_note(kind, name, path, context, media, findings)
+                file, invalid = _load_note(kind, root, name, context, media, findings)
                 if file is None:
                     unreadable[kind.name].append(path.stem)
                     if invalid is not None:  # parsed but not valid: its ids still count
@@ -310,8 +310,8 @@ def _unused_sources(
 
 def _load_note(
     kind: Kind[Any, Any],
+    root: Path,
     name: str,
-    path: Path,
     context: FileContext,
     media: list[str],
     findings: Findings,
@@ -319,14 +319,15 @@ def _load_note(
     """Read, validate and check one note file on its own. For a file that does not
     validate: None, and its parsed document if there is one."""
     own = Findings()  # what this file alone gives: kept for the next build
-    doc = _read(path.parents[1], name, None, own)
+    doc = _read(root, name, None, own)
     record = None
     if doc is not None:
         check_html(doc, own, cloze_keys=kind.cloze_keys)
-        check_text_images(path.parents[1], doc, media, own)
+        check_text_images(root, doc, media, own)
         record = validate(doc, kind.model, own)
         check_note_file(kind, doc, context, own)
         if record is not None:
+            share_fields_set(record)  # kept until its notes are made
             check_giveaways(kind, record, doc, own)
             check_citations(kind, record, doc, own)
     findings.extend(own)
@@ -334,7 +335,7 @@ def _load_note(
         return None, doc
     data = marshal.dumps(doc.data)
     summary = kind.summarise(record)
-    file = NoteFile(path.parents[1], name, kind, data, summary, tuple(own.warnings), record)
+    file = NoteFile(root, name, kind, data, summary, tuple(own.warnings), record)
     file.digest = doc.digest
     return file, None
 

@@ -103,8 +103,11 @@ def notes_reusing(
     deck_id: str,
     occlusion: Mapping[str, Mapping[str, int]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    release: bool = False,
 ) -> list[NoteSpec | Kept]:
-    """`build_notes`, but a record whose key is in `kept` gives those notes, unmade."""
+    """`build_notes`, but a record whose key is in `kept` gives those notes, unmade. With
+    `release`, each file lets go of its record once its notes are made (see
+    `NoteFile.release`): a large deck's records are then never all held with its notes."""
     numbers = occlusion or occlusion_numbers(cards, {})
     context = note_context(cards, deck_id=deck_id, occlusion=numbers)
     index = index_of(cards)
@@ -115,6 +118,8 @@ def notes_reusing(
         files = _ordered(cards, cards.of_kind(kind.name))
         for file in files:
             notes.extend(_notes_of(kind, file, kept, index, context))
+            if release:
+                file.release()
             done += 1
             if progress is not None:
                 progress(done, total)

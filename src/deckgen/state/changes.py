@@ -43,27 +43,29 @@ def stamp(
                 packaged.append(_kept(note, position, spec.origin))
             continue
         position += 1
-        previous = old.notes.get(spec.key)
+        key = spec.key  # made once: kept in the lock, the changes and the note
+        previous = old.notes.get(key)
         current = NoteEntry(
-            id=previous.id if previous else ids.take(spec.key),
+            id=previous.id if previous else ids.take(key),
             mod=now,
             notetype=spec.notetype.key,
             deck=spec.deck,
             tags=spec.tags,
-            fields=tuple(zip(spec.notetype.fields, spec.fields, strict=True)),
+            names=spec.notetype.fields,
+            values=spec.fields,
         )
         if previous is None or previous.removed:
-            added.append(spec.key)
+            added.append(key)
             entry = current if previous is None else _moved_on(current, previous, now)
         elif previous.same_content(current):
-            unchanged.append(spec.key)
+            unchanged.append(key)
             entry = previous
         else:
-            changed.append((spec.key, tuple(current.changed_fields(previous))))
+            changed.append((key, tuple(current.changed_fields(previous))))
             entry = _moved_on(current, previous, now)
             emptied += _emptied(spec, previous, old)
-        new.notes[spec.key] = entry
-        packaged.append(_packaged(spec.key, entry, position, spec.origin))
+        new.notes[key] = entry
+        packaged.append(_packaged(key, entry, position, spec.origin))
 
     removed: list[str] = []
     for key in sorted(set(old.notes) - set(new.notes)):
@@ -82,7 +84,8 @@ def stamp(
                 notetype=previous.notetype,
                 deck=previous.deck,
                 tags=tags,
-                fields=previous.fields,
+                names=previous.names,
+                values=previous.values,
                 removed=True,
             )
         new.notes[key] = previous
@@ -90,10 +93,8 @@ def stamp(
         # what Anki would read as its own syntax made inert again (sanitising decodes it).
         # Images go: their files are made only for notes still in the cards.
         inert_here = inert_cloze if registry.note_types()[previous.notetype].cloze else inert
-        stored = tuple(
-            (name, inert_here(sanitise(html, images=False))) for name, html in previous.fields
-        )
-        shipped = dataclasses.replace(previous, fields=stored)
+        stored = tuple(inert_here(sanitise(html, images=False)) for html in previous.values)
+        shipped = dataclasses.replace(previous, values=stored)
         packaged.append(
             dataclasses.replace(_packaged(key, shipped, len(packaged) + 1), cardless=True)
         )
@@ -142,7 +143,8 @@ def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
         notetype=current.notetype,
         deck=current.deck,
         tags=current.tags,
-        fields=current.fields,
+        names=current.names,
+        values=current.values,
     )
 
 
@@ -165,12 +167,16 @@ def _kept(note: KeptNote, position: int, origin: str) -> PackagedNote:
 
 def _packaged(key: str, entry: NoteEntry, position: int, origin: str = "") -> PackagedNote:
     notetype = registry.note_types()[entry.notetype]
-    stored = dict(entry.fields)
+    if entry.names == notetype.fields:  # as a new entry has them: its note's own values
+        fields = entry.values
+    else:
+        stored = dict(zip(entry.names, entry.values, strict=True))
+        fields = tuple(stored.get(name, "") for name in notetype.fields)
     kind, note_id = key.split(":", 1)
     return PackagedNote(
         guid=note_guid(kind, note_id),
         notetype=notetype,
-        fields=tuple(stored.get(name, "") for name in notetype.fields),
+        fields=fields,
         tags=entry.tags,
         deck=entry.deck,
         note_id=entry.id,

@@ -17,24 +17,35 @@ from deckgen.state.lock.damage import _DAMAGE, LockDamaged, _note_line
 from deckgen.state.lock.layout import _encode
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteEntry:
-    """One note as last built. `fields` maps field name to the HTML that was shipped."""
+    """One note as last built: its fields' `names` and the HTML shipped in each (`values`).
+
+    Names and values are kept apart, not as pairs: a new entry shares its names with its
+    note type and its values with its note (a large deck's lock has hundreds of thousands
+    of fields)."""
 
     id: int
     mod: int
     notetype: str
     deck: str
     tags: tuple[str, ...]
-    fields: tuple[tuple[str, str], ...]
+    names: tuple[str, ...]
+    values: tuple[str, ...]
     removed: bool = False
 
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """Each field's name and HTML."""
+        return tuple(zip(self.names, self.values, strict=True))
+
     def same_content(self, other: NoteEntry) -> bool:
-        return (self.notetype, self.deck, self.tags, self.fields, self.removed) == (
+        return (self.notetype, self.deck, self.tags, self.names, self.values, self.removed) == (
             other.notetype,
             other.deck,
             other.tags,
-            other.fields,
+            other.names,
+            other.values,
             other.removed,
         )
 
@@ -57,7 +68,7 @@ class NoteEntry:
             "notetype": self.notetype,
             "deck": self.deck,
             "tags": list(self.tags),
-            "fields": dict(self.fields),
+            "fields": dict(zip(self.names, self.values, strict=True)),
         }
         if self.removed:
             data["removed"] = True
@@ -81,13 +92,17 @@ class NoteEntry:
         fields = data["fields"]
         if not isinstance(fields, dict):
             raise ValueError("'fields' is not a JSON object")
+        for name, value in fields.items():
+            _text(name, "fields")
+            _text(value, "fields")
         return cls(
             id=note_id,
             mod=mod,
             notetype=notetype,
             deck=deck,
             tags=tags,
-            fields=tuple((_text(k, "fields"), _text(v, "fields")) for k, v in fields.items()),
+            names=tuple(fields),
+            values=tuple(fields.values()),
             removed=_flag(data.get("removed", False), "removed"),
         )
 
