@@ -272,6 +272,10 @@ CACHE_DAMAGE: dict[str, tuple[Spoil, bool]] = {
         False,
     ),
     "state of the wrong type": (_sql(_META, marshal.dumps(1), "state"), False),
+    "layouts of the wrong shape": (
+        _sql(_META, marshal.dumps({"k": ((1, 2, 3),)}), "layouts"),
+        False,
+    ),
     # Found only when its notes are copied, once the edited file was read: the cache is
     # removed and the build starts again without it (so the files are read once more).
     "a kept note's row gone": (
@@ -444,3 +448,29 @@ def _decoding(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(buildcache, "_decoded", counted)
     return decoded
+
+
+def test_an_edit_takes_the_diagrams_label_layout_from_the_cache(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The occlusion notes are made anew on every edit: their labels' layout, the costly
+    part, comes from the cache while the diagram and its points are as they were."""
+    import deckgen.kinds.drawing as drawing
+
+    worked_out: list[object] = []
+    real = drawing.Diagram._layout
+
+    def counted(diagram: drawing.Diagram, marks: tuple[tuple[float, float, str], ...]) -> object:
+        worked_out.append(marks)
+        return real(diagram, marks)
+
+    monkeypatch.setattr(drawing.Diagram, "_layout", counted)
+    drawing._spread.cache_clear()  # as in a new process
+    first = build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+    assert len(worked_out) == 1 and first.changes.added  # the mini deck's one diagram
+    for edit, layouts in (("a fact's answer", 0), ("a point moved on its diagram", 1)):
+        EDITS[edit](mini_cards)
+        drawing._spread.cache_clear()
+        worked_out.clear()
+        build(cards_dir=mini_cards, out_dir=tmp_path / "out")
+        assert len(worked_out) == layouts, edit  # a point moved: a new layout

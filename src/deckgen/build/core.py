@@ -135,6 +135,7 @@ class _Plan:
                 output_sha256=written,
                 previous=folder.cache,
                 kept=folder.kept,
+                layouts=folder.layouts,
             )
 
         previous = folder.cache.path if folder.cache else None

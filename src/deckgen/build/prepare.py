@@ -17,6 +17,7 @@ from deckgen.kinds.drawing import MediaFile
 from deckgen.kinds.folder import Cards
 from deckgen.kinds.html import attribute, plain
 from deckgen.kinds.ids import stable_id
+from deckgen.kinds.layouts import Layout, known_layouts
 from deckgen.kinds.notes import facts_read, notes_reusing
 from deckgen.kinds.spec import KeptNote
 from deckgen.source.errors import Problem
@@ -43,6 +44,8 @@ class Folder:
     reads: Mapping[str, str]
     cache: buildcache.Cache | None = None
     kept: Mapping[str, tuple[KeptNote, ...]] = dataclasses.field(default_factory=dict)
+    #: The diagrams' label layouts its notes used, for the next build (see `known_layouts`).
+    layouts: Mapping[str, Layout] = dataclasses.field(default_factory=dict)
 
 
 def prepare(
@@ -68,9 +71,10 @@ def prepare(
     kept = cache.kept(cards, reads) if cache else {}
     deck = loaded.deck_id
     # Each record made into notes is let go of: from here on only the summaries are read.
-    notes = notes_reusing(
-        cards, kept, deck_id=deck, occlusion=numbers, progress=progress, release=True
-    )
+    with known_layouts(cache.layouts if cache else {}) as layouts:
+        notes = notes_reusing(
+            cards, kept, deck_id=deck, occlusion=numbers, progress=progress, release=True
+        )
     new_lock, packaged, changes = stamp(notes, old_lock, now)
     new_lock.occlusion = numbers
     new_lock.deck_id = deck
@@ -86,6 +90,7 @@ def prepare(
         reads,
         cache,
         kept,
+        layouts,
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from deckgen.kinds import layouts
 from deckgen.kinds.deck import DeckConfig
 from deckgen.kinds.diagrams import BUILTIN, SYMMETRIC, builtin_svg
 from deckgen.source.files import read_regular
@@ -109,8 +110,21 @@ class Diagram:
         one by one against all the others, in passes; where that leaves an overlap on a
         diagram of a few dozen points, in other orders too, keeping the best. The layout
         depends on nothing else, so a watch rebuilding after each save works it out once
-        for a diagram whose points stay where they are."""
-        return list(_spread(self, tuple(marks)))
+        for a diagram whose points stay where they are, and a build finds what the last
+        build worked out in its cache (see `layouts`)."""
+        if not layouts.remembering():
+            return list(_spread(self, tuple(marks)))
+        layout = layouts.remembered(
+            self._layout_key(marks),
+            lambda: tuple(dataclasses.astuple(label) for label in _spread(self, tuple(marks))),
+        )
+        return [Label(*fields) for fields in layout]
+
+    def _layout_key(self, marks: Sequence[tuple[float, float, str]]) -> str:
+        """What decides the layout of `marks` on this diagram (its size and symmetry, the
+        marks): the same key, the same labels."""
+        what = repr((self.width, self.height, self.origin, self.symmetric, tuple(marks)))
+        return hashlib.sha256(what.encode("utf-8", "surrogateescape")).hexdigest()
 
     def _layout(self, marks: tuple[tuple[float, float, str], ...]) -> tuple[Label, ...]:
         orders = [list(range(len(marks)))]

@@ -10,7 +10,9 @@ deckgen's own tables beside Anki's:
 - `deckgen_meta`: the build's header (deckgen, Python, the other inputs, the lock as
   written), its state (the digest of every input, the .apkg's digest and the report: a
   rebuild with nothing changed does no work), where the package holds each compressed
-  block, and the stat and digest of each input hashed.
+  block, the stat and digest of each input hashed, the diagrams' label layouts (an edit
+  makes the occlusion notes anew, and their layout is the costly part) and, written by a
+  watch, a token naming the entries it keeps in memory.
 
 A build writes the whole file beside the others it writes and renames it into place with
 them (see `commit`); a rebuild with nothing changed updates the hashes in place, in one
@@ -34,6 +36,7 @@ from deckgen.anki.package import PackagedNote
 from deckgen.anki.zipwrite import DEFLATE_SETTINGS, Placed, blocks_in
 from deckgen.kinds import registry
 from deckgen.kinds.folder import Cards, is_note_file
+from deckgen.kinds.layouts import Layout, well_formed_layouts
 from deckgen.kinds.notefile import NoteFile
 from deckgen.kinds.spec import KeptNote
 from deckgen.source.errors import problems_at
@@ -61,6 +64,8 @@ class Cache:
     reads: dict[str, str]  # what each record's notes read of other files, by record key
     #: The entries of `files` as decoded, when this process keeps them (`keep_written`).
     entries: dict[str, Entry] = field(default_factory=dict)
+    #: The diagrams' label layouts the last build used (see `drawing.known_layouts`).
+    layouts: dict[str, Layout] = field(default_factory=dict)
 
     def kept(self, cards: Cards, reads: Mapping[str, str]) -> dict[str, tuple[KeptNote, ...]]:
         """The notes to ship as they were: those of the records read from unchanged files
@@ -128,7 +133,7 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     reads: dict[str, str] = {}
     entries: dict[str, Entry] = {}
     with reading(path) as connection:
-        meta = meta_values(connection, "header", "token")
+        meta = meta_values(connection, "header", "token", "layouts")
         if meta.get("header") != _header(inputs) or connection is None:
             return None
         try:
@@ -148,7 +153,7 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
                     entries[name] = entry
         except (sqlite3.Error, EOFError, ValueError, TypeError):
             return None
-    return Cache(path, files, notes, reads, entries)
+    return Cache(path, files, notes, reads, entries, well_formed_layouts(meta.get("layouts")))
 
 
 def _decoded(connection: sqlite3.Connection) -> Iterator[Entry]:
@@ -188,6 +193,7 @@ def stage(
     output_sha256: str,
     previous: Cache | None = None,
     kept: Container[str] = (),
+    layouts: Mapping[str, Layout] | None = None,
 ) -> None:
     """Write what this build read and wrote into its `collection` (already packaged),
     and stage it as the cache file at `path`. A file of the `previous` cache whose
@@ -210,6 +216,7 @@ def stage(
         "state": json.dumps(state, ensure_ascii=False, default=plain),
         "blocks": (DEFLATE_SETTINGS, dict(placed)),
         "hashes": inputs.hashed,
+        "layouts": dict(layouts or {}),
     }
     copied = {file.name for file in cards.files if file.key in kept} if previous else set()
     # Kept in memory only if every entry is at hand (those copied, from the last build's).
