@@ -32,6 +32,7 @@ from deckgen.source.errors import Findings, InvalidCards
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document
 from deckgen.state.cachefile import cache_path
+from deckgen.state.kept import keeping_written
 
 Edit = Callable[[Path], None]
 
@@ -383,6 +384,13 @@ def test_the_lock_this_process_wrote_is_not_parsed_again_until_it_changes(
         return real(path, raw)
 
     monkeypatch.setattr("deckgen.state.lock.read._parsed", counted)
+    with keeping_written():
+        _keeps_the_lock(mini_cards, tmp_path, collection, parses)
+
+
+def _keeps_the_lock(
+    mini_cards: Path, tmp_path: Path, collection: Collection, parses: list[Path]
+) -> None:
     out = tmp_path / "out"
     build(cards_dir=mini_cards, out_dir=out)
     _replace("facts/imaging.yaml", "answer: ", "answer: Revised. ")(mini_cards)
@@ -409,7 +417,7 @@ def test_a_watch_keeps_the_cache_entries_it_wrote_and_builds_the_same(
     """As a watch builds (`keeping_written`): a rebuild takes the cache's entries from
     memory, not from the file, and still gives what a build from scratch gives."""
     decoded = _decoding(monkeypatch)
-    with buildcache.keeping_written():
+    with keeping_written():
         incremental, full, names = _incremental_and_full(mini_cards, tmp_path, monkeypatch, edit)
     assert incremental.changes == full.changes
     assert decoded == []  # neither build decoded an entry: the scratch one had no cache
@@ -424,7 +432,7 @@ def test_a_cache_file_another_process_wrote_is_read_again(
     since: the watch's next build reads that file's entries, not what it kept."""
     out = tmp_path / "out"
     decoded = _decoding(monkeypatch)
-    with buildcache.keeping_written():
+    with keeping_written():
         build(cards_dir=mini_cards, out_dir=out)
         _replace("facts/imaging.yaml", "answer: ", "answer: Revised. ")(mini_cards)
         command = ["build", "--cards", str(mini_cards), "--out", str(out), "--quiet"]

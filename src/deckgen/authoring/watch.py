@@ -62,7 +62,7 @@ def watch(
     # watch loads them at its start, so that the first save rebuilds as quickly as the next.
     for module in _STAGES:
         importlib.import_module(module)
-    from deckgen.state.cache import keeping_written
+    from deckgen.state.kept import keeping_written
 
     def once() -> None:
         on_build(build_once(cards_dir=cards_dir, out_dir=out_dir, strict=strict))

@@ -27,7 +27,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Container, Iterable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from deckgen.source.errors import problems_at
 from deckgen.source.files import read_regular
 from deckgen.state.cachefile import meta_values, reading
 from deckgen.state.commit import Commit, WriteFailed
+from deckgen.state.kept import keeping, store
 from deckgen.state.lock import LOCK_FILE
 from deckgen.state.nochange import Inputs, digest_of, plain
 
@@ -62,7 +63,7 @@ class Cache:
     files: dict[str, NoteFile]  # by name, e.g. 'points/ST2.yaml'
     notes: dict[str, tuple[KeptNote, ...]]  # by record key, e.g. 'point:ST2'
     reads: dict[str, str]  # what each record's notes read of other files, by record key
-    #: The entries of `files` as decoded, when this process keeps them (`keep_written`).
+    #: The entries of `files` as decoded, when this process keeps them (see `state.kept`).
     entries: dict[str, Entry] = field(default_factory=dict)
     #: The diagrams' label layouts the last build used (see `drawing.known_layouts`).
     layouts: dict[str, Layout] = field(default_factory=dict)
@@ -86,40 +87,15 @@ class Cache:
 Entry = tuple[Any, ...]
 
 
-class _Written:
-    """The entries that the builds of this process wrote to each cache file, with the
-    random token written beside them, while it keeps them (see `keeping_written`)."""
-
-    def __init__(self) -> None:
-        self.keepers = 0  # how many `keeping_written` blocks are open
-        self.files: dict[Path, tuple[bytes, dict[str, Entry]]] = {}
-
-    @property
-    def keep(self) -> bool:
-        return self.keepers > 0
-
-    def entries(self, path: Path, token: object) -> Iterable[Entry] | None:
-        """The entries of the file at `path`, if it holds `token`: as this process wrote."""
-        written = self.files.get(path)
-        return written[1].values() if written is not None and written[0] == token else None
+#: The entries each build of this process wrote to each cache file, with the random token
+#: written beside them, while it keeps them (see `state.kept`).
+_WRITTEN: dict[Path, tuple[bytes, dict[str, Entry]]] = store()
 
 
-_WRITTEN = _Written()
-
-
-@contextmanager
-def keeping_written() -> Iterator[None]:
-    """Within the block, each build of this process keeps in memory the entries it writes
-    to the cache file, and the next build takes them from there while the file holds the
-    token written with them (nothing rewrites a cache file's entries in place). For a
-    watch, which builds after every save: a single build would only hold them longer."""
-    _WRITTEN.keepers += 1
-    try:
-        yield
-    finally:
-        _WRITTEN.keepers -= 1
-        if not _WRITTEN.keep:
-            _WRITTEN.files.clear()
+def _kept_entries(path: Path, token: object) -> Iterable[Entry] | None:
+    """The entries of the file at `path`, if it holds `token`: as this process wrote."""
+    written = _WRITTEN.get(path)
+    return written[1].values() if written is not None and written[0] == token else None
 
 
 def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
@@ -132,12 +108,13 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     notes: dict[str, tuple[KeptNote, ...]] = {}
     reads: dict[str, str] = {}
     entries: dict[str, Entry] = {}
+    kept_here = keeping()
     with reading(path) as connection:
         meta = meta_values(connection, "header", "token", "layouts")
         if meta.get("header") != _header(inputs) or connection is None:
             return None
         try:
-            for entry in _WRITTEN.entries(path, meta.get("token")) or _decoded(connection):
+            for entry in _kept_entries(path, meta.get("token")) or _decoded(connection):
                 name, digest, data, stored, warnings, kept, read = entry
                 kind = kinds.get(name.partition("/")[0])
                 if kind is None or inputs.files.get(f"cards/{name}") != digest:
@@ -149,7 +126,7 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
                 notes[file.key] = tuple(KeptNote(*note) for note in kept)
                 if read:
                     reads[file.key] = read
-                if _WRITTEN.keep:
+                if kept_here:
                     entries[name] = entry
         except (sqlite3.Error, EOFError, ValueError, TypeError):
             return None
@@ -222,7 +199,7 @@ def stage(
     # Kept in memory only if every entry is at hand (those copied, from the last build's).
     earlier = previous.entries if previous is not None else {}
     written = {name: earlier[name] for name in copied if name in earlier}
-    keep = _WRITTEN.keep and len(written) == len(copied)
+    keep = keeping() and len(written) == len(copied)
     if keep:
         meta["token"] = os.urandom(16)
 
@@ -249,7 +226,7 @@ def stage(
         raise WriteFailed(path.parent, str(exc)) from None
     commit.stage_file(path, collection)
     if keep:  # should the commit fail, the file never holds this token: no harm done
-        _WRITTEN.files[path] = (meta["token"], written)
+        _WRITTEN[path] = (meta["token"], written)
 
 
 def _write(

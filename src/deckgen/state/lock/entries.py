@@ -190,14 +190,16 @@ class NoteEntries(MutableMapping[str, NoteEntry]):
         """Take `other`'s entry for `key` as it is, without decoding it."""
         self._items[key] = other._items[key]
 
-    def encoded(self, key: str) -> bytes:
-        """The entry's JSON text, as the lock file holds it. Kept as that text from here
-        on, as if read from the file: a lock kept after it is written (see `wrote_lock`)
-        is encoded again only where it changes."""
+    def encoded(self, key: str, *, keep: bool = False) -> bytes:
+        """The entry's JSON text, as the lock file holds it. With `keep`, kept as that text
+        from here on, as if read from the file: a lock kept after it is written (see
+        `wrote_lock`) is encoded again only where it changes."""
         item = self._items[key]
         if isinstance(item, bytes):
             return item
-        self._items[key] = encoded = _encode(item.to_json())
+        encoded = _encode(item.to_json())
+        if keep:
+            self._items[key] = encoded
         return encoded
 
     def ids(self) -> set[int]:

@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from deckgen.source.errors import Problem
 from deckgen.source.files import file_digest
+from deckgen.state import kept
 from deckgen.state.commit import Commit, WriteFailed
 from deckgen.state.lock.entries import NoteEntries, NotetypeEntry
 from deckgen.state.lock.layout import _NOTES_END, _NOTES_START, LOCK_VERSION, _encode
@@ -55,7 +56,8 @@ class Lock:
         yield b'\n},\n"occlusion": {\n'
         yield from _lines((key, _encode(value)) for key, value in occlusion.items())
         yield b"\n}," + _NOTES_START
-        yield from _lines((key, self.notes.encoded(key)) for key in sorted(self.notes))
+        keep = kept.keeping()  # a watch keeps the lock it writes: encoded, it is smaller
+        yield from _lines((key, self.notes.encoded(key, keep=keep)) for key in sorted(self.notes))
         yield _NOTES_END
 
     def to_json(self) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from deckgen.source.errors import problem_at
 from deckgen.source.files import Refused, read_regular
+from deckgen.state import kept
 from deckgen.state.lock.damage import _DAMAGE, LockDamaged, _note_lines
 from deckgen.state.lock.entries import MAX_ID, NoteEntry
 from deckgen.state.lock.file import Lock
@@ -18,14 +19,16 @@ from deckgen.state.lock.merge import _CONFLICT, _merged
 from deckgen.state.lock.parse import _parsed
 
 #: The lock that a build of this process last wrote to each path, with the sha256 of the
-#: bytes written: while the file holds those bytes, it holds that lock.
-_WRITTEN: dict[Path, tuple[str, Lock]] = {}
+#: bytes written, while it keeps them (see `state.kept`): while the file holds those bytes, it
+#: holds that lock.
+_WRITTEN: dict[Path, tuple[str, Lock]] = kept.store()
 
 
 def wrote_lock(path: Path, digest: str, lock: Lock) -> None:
     """Note that `lock` is now the file at `path`, whose bytes have the sha256 `digest`: a
     watch that rebuilds after each save does not read back the lock it wrote."""
-    _WRITTEN[path] = (digest, lock)
+    if kept.keeping():
+        _WRITTEN[path] = (digest, lock)
 
 
 def read_lock(
