@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -153,6 +154,12 @@ def test_a_build_failing_at_any_write_flush_or_rename_changes_nothing(
     kinds = {step.split()[0] for step in steps}
     assert kinds == {"open", "write", "flush", "rename"}, steps
     assert len(steps) >= 15, steps
+    # The cache is written once the lock and the package are in place: a failure there
+    # leaves a finished build, and no cache (the next build does all its work). The last
+    # step before the commit sets the collection aside for it (the commit's own renames
+    # are of relative paths here, so not steps).
+    aside = next(i for i, step in enumerate(steps, 1) if re.match(r"rename .*deckgen-cache", step))
+    assert any("deckgen-cache-" in step for step in steps[aside:]), steps
     for fail_at in range(1, len(steps) + 1):
         shutil.rmtree(built)
         shutil.copytree(pristine, built, symlinks=True)
@@ -161,6 +168,13 @@ def test_a_build_failing_at_any_write_flush_or_rename_changes_nothing(
             Faults(built, patch, fail_at=fail_at)
             code, output = _build(built)
         failed = steps[fail_at - 1]
+        if fail_at > aside:
+            assert code == 0 and "Built out/mini-deck.apkg" in output, f"{failed}: {output}"
+            assert badinputs.temporary_files(built) == []
+            assert list((built / "out").glob(".deckgen-cache-*")) == [], failed
+            (package,) = (built / "out").glob("*.apkg")
+            assert package.read_bytes() == expected, failed
+            continue
         assert code == 1, f"{failed}: {output}"
         assert output.startswith("Error: cannot write "), output
         assert ".deckgen.tmp" not in output and "nothing was changed" in output, output
@@ -255,9 +269,12 @@ def test_a_full_disk_fails_the_build_and_changes_nothing(
         filler.write_bytes(bytes(free.f_bavail * free.f_frsize - left * 1024))
         before = badinputs.snapshot(work)
         code, output = _build(work)
-        assert code == 1
-        assert "No space left on device" in output or "disk is full" in output, output
-        _assert_untouched(work, before)
+        if code == 0:  # full only once the package was in place (if at all): no leftovers
+            assert badinputs.temporary_files(work) == []
+        else:
+            assert code == 1
+            assert "No space left on device" in output or "disk is full" in output, output
+            _assert_untouched(work, before)
         filler.unlink()
         assert _build(work)[0] == 0
         (package,) = (work / "out").glob("*.apkg")

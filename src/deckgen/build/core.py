@@ -4,6 +4,7 @@ none."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 import tempfile
@@ -31,6 +32,7 @@ from deckgen.build.report import (
     merged_changes,
 )
 from deckgen.kinds.ids import slug
+from deckgen.source.errors import DeckgenError
 from deckgen.source.files import file_sha256
 from deckgen.state import cache as buildcache
 from deckgen.state.cachefile import CacheDamaged
@@ -80,6 +82,9 @@ def build_looked_back(
     with Commit() as commit:
         reports = [plan.finish(out_dir, dry_run=dry_run, commit=commit) for plan in plans]
         commit.commit()
+    # Each cache only now: what the user waits for is in place (see `_Plan.write_cache`).
+    for plan in plans:
+        plan.write_cache()
     return reports
 
 
@@ -94,6 +99,12 @@ class _Plan:
 
     seen: LastBuild
     folder: Folder | None = None
+    #: Once the package and the lock are in place: write the cache that the next build of
+    #: the folder reuses. A cache describes the files it was written with (the lock's
+    #: digest is in its header, the package's in its state), so one that a failure or a
+    #: killed build left from before is never taken for this build's; should writing it
+    #: fail, it is removed, and the next build does all its work.
+    write_cache: Callable[[], None] = lambda: None
 
     def target(self, out_dir: Path) -> Path:
         if self.folder is None:
@@ -113,30 +124,43 @@ class _Plan:
         def remember(
             collection: Path, package: Path, locks: Mapping[Path, str], report: BuildReport
         ) -> None:
-            """Keep this build's collection and notes for the next build to reuse."""
+            """Keep this build's collection, for its cache to be written once the package
+            and the lock are in place (`write_cache`)."""
             for path, digest in locks.items():
                 inputs.written(LOCK_FILE, digest)
                 # Should the commit fail, the file never holds these bytes: no harm done.
                 wrote_lock(path, digest, folder.lock)
             for name, digest in folder.cards.read.items():  # as parsed, if changed since
                 inputs.written(name, digest)
-            with failing_as(target):
-                written = file_sha256(package)
-            buildcache.stage(
-                commit,
-                state,
-                collection=collection,
-                inputs=inputs,
-                cards=folder.cards,
-                reads=folder.reads,
-                packaged=folder.packaged,
-                placed=deflater.placed,
-                report=report,
-                output_sha256=written,
-                previous=folder.cache,
-                kept=folder.kept,
-                layouts=folder.layouts,
-            )
+            held = commit.set_aside(collection, beside=state)
+            self.write_cache = lambda: _write_cache(held, target, report)
+
+        def _write_cache(held: Path, target: Path, report: BuildReport) -> None:
+            try:
+                with Commit() as cache:
+                    with failing_as(target):
+                        written = file_sha256(target)
+                    buildcache.stage(
+                        cache,
+                        state,
+                        collection=held,
+                        inputs=inputs,
+                        cards=folder.cards,
+                        reads=folder.reads,
+                        packaged=folder.packaged,
+                        placed=deflater.placed,
+                        report=report,
+                        output_sha256=written,
+                        previous=folder.cache,
+                        kept=folder.kept,
+                        layouts=folder.layouts,
+                    )
+                    cache.commit()
+            except (DeckgenError, OSError, sqlite3.Error):  # the deck and its lock are in
+                with contextlib.suppress(OSError):  # place: the build is done, and the next
+                    buildcache.forget(state)  # one does all its work
+            finally:
+                held.unlink(missing_ok=True)  # unless moved into place
 
         previous = folder.cache.path if folder.cache else None
         return _package(

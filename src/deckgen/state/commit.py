@@ -53,6 +53,7 @@ class Commit:
 
     def __init__(self) -> None:
         self._staged: list[tuple[Path, Path]] = []  # (temporary file, target), in order
+        self._aside: list[Path] = []  # set aside for a later commit (see `set_aside`)
 
     def __enter__(self) -> Commit:
         return self
@@ -138,7 +139,23 @@ class Commit:
                 with contextlib.suppress(OSError):
                     if backup is not None:
                         backup.unlink()
-            self.abort()
+            self._remove_staged()  # what was set aside is for a later commit
+
+    def set_aside(self, source: Path, *, beside: Path) -> Path:
+        """Move the file `source` to a new temporary file beside `beside` (named as staged
+        files are, so that `sweep` removes it should the build be killed), for a later
+        commit to put in place once this one is done; it is removed if this one fails.
+        Fails now, naming `beside`, if something other than a file is there."""
+        with failing_as(beside):
+            _check_target(beside)
+            handle, name = tempfile.mkstemp(
+                prefix=f".{beside.name}.", suffix=TEMPORARY_SUFFIX, dir=beside.parent
+            )
+            os.close(handle)
+            held = Path(name)
+            self._aside.append(held)
+            source.replace(held)
+        return held
 
     def unstage(self, temporary: Path) -> None:
         """Drop a staged file: its target stays as it is."""
@@ -147,7 +164,14 @@ class Commit:
             temporary.unlink()
 
     def abort(self) -> None:
-        """Remove every temporary file still there."""
+        """Remove every temporary file still there, those set aside too."""
+        self._remove_staged()
+        for held in self._aside:
+            with contextlib.suppress(OSError):
+                held.unlink()
+        self._aside.clear()
+
+    def _remove_staged(self) -> None:
         for temporary, _ in self._staged:
             with contextlib.suppress(OSError):
                 temporary.unlink()
