@@ -8,10 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import deckgen.source.files
 import deckgen.state.nochange
 from deckgen.build import build
+from deckgen.kinds import registry
+from deckgen.kinds.folder import is_note_file
 from deckgen.source.errors import InvalidCards
 from deckgen.source.files import scan
 from deckgen.state.nochange import Inputs
@@ -124,3 +128,22 @@ def test_library_versions_are_those_importlib_metadata_gives() -> None:
         **expected,
         "no-such-distribution": "missing",
     }
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["points", "facts", "x", "/", ".", "yaml", "yml", "YAML", "a", " ", "\n"]),
+        max_size=8,
+    ).map("".join)
+)
+def test_a_note_file_is_a_yaml_file_straight_in_a_kinds_folder(name: str) -> None:
+    """`is_note_file` (one pattern) says what its definition says, for any name."""
+    folder, _, rest = name.partition("/")
+    defined = (
+        folder in registry.folders()
+        and rest.endswith((".yaml", ".yml"))
+        and not rest.startswith(".")
+        and "/" not in rest
+    )
+    assert is_note_file(name) == defined

@@ -9,8 +9,10 @@ errors with `strict=True`.
 
 from __future__ import annotations
 
+import functools
 import marshal
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -131,9 +133,17 @@ def is_input(name: str) -> bool:
 
 
 def is_note_file(name: str) -> bool:
-    """Whether a name (relative to the cards folder) is a note file's."""
-    folder, _, rest = name.partition("/")
-    return folder in registry.folders() and _is_note_name(rest)
+    """Whether a name (relative to the cards folder) is a note file's: a kind's folder,
+    then a name as `_is_note_name` has it (one pattern: asked of every input, twice a
+    build)."""
+    return _note_file(registry.folders()).fullmatch(name) is not None
+
+
+@functools.cache
+def _note_file(folders: tuple[str, ...]) -> re.Pattern[str]:
+    either = "|".join(re.escape(folder) for folder in folders)
+    suffix = "|".join(re.escape(suffix) for suffix in YAML_SUFFIXES)
+    return re.compile(rf"(?:{either})/(?!\.)[^/]*(?:{suffix})")
 
 
 def _unusable_folders(

@@ -123,7 +123,7 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
                 problems = problems_at(cards_dir / name, warnings) if warnings else ()
                 file = NoteFile(cards_dir, name, kind, data, summary, problems)
                 files[name] = file
-                notes[file.key] = tuple(KeptNote(*note) for note in kept)
+                notes[file.key] = tuple(map(KeptNote._make, kept))
                 if read:
                     reads[file.key] = read
                 if kept_here:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from deckgen.anki.cards import card_ordinals
 from deckgen.anki.package import PackagedNote
@@ -26,6 +26,7 @@ def stamp(
 
     The notes of a `Kept` record are taken as the lock has them, without comparing."""
     new = Lock()
+    notetypes = registry.note_types()
     fresh = sum(1 for spec in specs if isinstance(spec, NoteSpec) and spec.key not in old.notes)
     ids = IdAllocator(old, now, new=fresh)
     packaged: list[PackagedNote] = []
@@ -40,7 +41,7 @@ def stamp(
                 position += 1
                 new.notes.keep(note.key, old.notes)
                 unchanged.append(note.key)
-                packaged.append(_kept(note, position, spec.origin))
+                packaged.append(_kept(note, position, spec.origin, notetypes))
             continue
         position += 1
         key = spec.key  # made once: kept in the lock, the changes and the note
@@ -148,11 +149,13 @@ def _moved_on(current: NoteEntry, previous: NoteEntry, now: int) -> NoteEntry:
     )
 
 
-def _kept(note: KeptNote, position: int, origin: str) -> PackagedNote:
+def _kept(
+    note: KeptNote, position: int, origin: str, notetypes: Mapping[str, NoteType]
+) -> PackagedNote:
     """A kept note: its rows come from the last build's collection."""
     return PackagedNote(
         guid=note.guid,
-        notetype=registry.note_types()[note.notetype],
+        notetype=notetypes[note.notetype],
         fields=(),
         tags=(),
         deck=note.deck,
