@@ -27,8 +27,8 @@ def build(
     """Build the cards folder into `out_dir/<deck>.apkg` and update the lock beside the cards.
 
     Nothing is written unless everything is valid (with `strict`, free of warnings too);
-    then the .apkg, the lock and the build's cache are written whole, all or none (see
-    `commit`)."""
+    then the .apkg and the lock are written whole, both or neither (see `commit`), and
+    then the build's cache (see `deckgen.build.core`)."""
     (report,) = build_each(
         cards_dirs=[cards_dir],
         out_dir=out_dir,

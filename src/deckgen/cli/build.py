@@ -59,9 +59,9 @@ def build_command(
     when the note changes (commit it). Prints notes and cards per deck and what changed
     since the last build (with -v, every note, one per line). Nothing is written if the
     cards have errors (or, with --strict, warnings): the previous .apkg and lock stay as
-    they were. The .apkg, the lock and the build's cache are written all or nothing, so a
-    full disk or a read-only folder changes nothing either; a second build in the same
-    folders waits for the first.
+    they were. The .apkg and the lock are written all or nothing, so a full disk or a
+    read-only folder changes nothing either (the build's cache follows them); a second
+    build in the same folders waits for the first.
 
     \b
     Examples:
