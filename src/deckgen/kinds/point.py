@@ -277,7 +277,9 @@ class PointKind(Kind[Point, PointSummary]):
         parts = [f"{needling.angle}, {needling.depth}"]
         if needling.method:
             parts.append(needling.method)
-        (diagram_html, labelled_html), media = _on_diagram(self.summarise(record), context)
+        placed = record.diagram  # not `summarise`: every source cited is not needed here
+        at = (placed.name, placed.x, placed.y) if placed is not None else None
+        (diagram_html, labelled_html), media = _on_diagram(record.code, at, context)
         # Actions and indications share a card, cautions go with the needling: a card of
         # more than three facts is asked one item per card instead.
         # Each card names the sources of its own facts, at the end of its last field; a
@@ -366,7 +368,7 @@ class PointKind(Kind[Point, PointSummary]):
             yield note_spec(origin, "point-alias", record.code, QA, alias, tags, deck)
 
     def media(self, summary: PointSummary, context: NoteContext) -> tuple[MediaFile, ...]:
-        return _on_diagram(summary, context)[1]
+        return _on_diagram(summary.note_id, summary.diagram, context)[1]
 
     def diagram_of(self, summary: PointSummary) -> str | None:
         return summary.diagram[0] if summary.diagram else None
@@ -379,14 +381,14 @@ class PointKind(Kind[Point, PointSummary]):
 
 
 def _on_diagram(
-    point: PointSummary, context: NoteContext
+    code: str, placed: tuple[str, float, float] | None, context: NoteContext
 ) -> tuple[tuple[str, str], tuple[MediaFile, ...]]:
-    """A point on its diagram, plain and labelled, as <img> tags and media files."""
-    if point.diagram is None:
+    """A point on its diagram (name, x, y), plain and labelled, as <img> tags and media
+    files."""
+    if placed is None:
         return ("", ""), ()
-    name, x, y = point.diagram
+    name, x, y = placed
     diagram = context.diagram(name)
-    code = point.note_id
     plain_image = diagram.marked(f"{diagram.name}-{code}", x, y)
     labelled = diagram.marked(f"{diagram.name}-{code}-label", x, y, code)
     tags = (img_tag(plain_image, diagram.title), img_tag(labelled, f"{diagram.title}: {code}"))
