@@ -7,11 +7,13 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deckgen.build.load import load_folder
 from deckgen.kinds.deck import DeckConfig
 from deckgen.kinds.diagrams import BUILTIN, builtin_svg
-from deckgen.kinds.drawing import Label, _from_bytes, load_diagrams, media_file
+from deckgen.kinds.drawing import Label, _from_bytes, _overlaps, load_diagrams, media_file
 from deckgen.kinds.folder import load_cards
 
 BOX = r"left=([\d.]+):top=([\d.]+):width=([\d.]+):height=([\d.]+)"
@@ -146,3 +148,22 @@ def test_a_large_raster_diagram_is_warned_about(mini_cards: Path) -> None:
     deck.write_text(deck.read_text() + '  photo: {image: images/photo.png, title: "Photo"}\n')
     warnings = [str(w) for w in load_cards(mini_cards).warnings]
     assert any("is 1.2 MB and is copied into every marked image" in w for w in warnings), warnings
+
+
+A_BOX = st.tuples(*[st.floats(-0.5, 1.5, allow_nan=False)] * 2, *[st.floats(0.0, 0.6)] * 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(A_BOX, st.lists(A_BOX, max_size=12))
+def test_the_layouts_overlap_sum_is_the_plain_sum_of_areas(
+    box: tuple[float, float, float, float], others: list[tuple[float, float, float, float]]
+) -> None:
+    """The label layout's inner loop, written out, gives the very float that summing each
+    pair's shared area gives: the layout (and so the package's bytes) does not change."""
+
+    def shared(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+        width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+        height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+        return max(width, 0.0) * max(height, 0.0)
+
+    assert _overlaps(box, others) == sum(shared(box, other) for other in others)

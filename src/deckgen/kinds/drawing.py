@@ -167,9 +167,8 @@ class Diagram:
                         if box[2] <= 0:
                             continue
                         near = grid.near(box, but=2 * index)  # in index order
-                        overlap += sum(_overlap(box, shapes[i]) for i in near if i // 2 != index)
-                        near_dots = dot_grid.near(box, but=index)
-                        overlap += sum(_overlap(box, dots[i]) for i in near_dots)
+                        overlap += _overlaps(box, [shapes[i] for i in near if i // 2 != index])
+                        overlap += _overlaps(box, [dots[i] for i in dot_grid.near(box, but=index)])
                     if best is None or overlap < best[0]:  # the least moved of the least overlap
                         best = (overlap, option, boxes)
                     if overlap == 0:
@@ -303,8 +302,10 @@ class _Grid:
     def near(self, box: Box, *, but: int) -> list[int]:
         """The indexes of the boxes in the cells `box` touches, except `but`, in order."""
         found: set[int] = set()
+        cells = self.cells
         for cell in self._cells(box):
-            found |= self.cells.get(cell, set())
+            if cell in cells:
+                found |= cells[cell]
         found.discard(but)
         return sorted(found)
 
@@ -335,11 +336,25 @@ def _two(boxes: tuple[Box, ...]) -> tuple[Box, Box]:
     return (boxes[0], boxes[1] if len(boxes) > 1 else _NONE)
 
 
-def _overlap(a: Box, b: Box) -> float:
-    """The area two (left, top, width, height) boxes share."""
-    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return max(width, 0.0) * max(height, 0.0)
+def _overlaps(box: Box, others: Sequence[Box]) -> float:
+    """The area `box` shares with each of `others` (all (left, top, width, height)), summed
+    in order: the layout's inner loop, so written out (no call per pair)."""
+    left, top, width, height = box
+    right, bottom = left + width, top + height
+    total = 0.0
+    for other_left, other_top, other_width, other_height in others:
+        other_right = other_left + other_width
+        across = (right if right <= other_right else other_right) - (
+            left if left >= other_left else other_left
+        )
+        if across > 0.0:
+            other_bottom = other_top + other_height
+            down = (bottom if bottom <= other_bottom else other_bottom) - (
+                top if top >= other_top else other_top
+            )
+            if down > 0.0:
+                total += across * down
+    return total
 
 
 def media_file(stem: str, data: bytes, extension: str) -> MediaFile:
