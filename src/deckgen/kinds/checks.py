@@ -345,12 +345,19 @@ def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
             yield from strings(item, (*path, i))
 
 
-def check_html(doc: Document, findings: Findings, *, cloze_keys: tuple[str, ...] = ()) -> None:
+def check_html(
+    doc: Document,
+    findings: Findings,
+    *,
+    cloze_keys: tuple[str, ...] = (),
+    texts: Sequence[tuple[KeyPath, str]] | None = None,
+) -> None:
     """Raw HTML in text: scripts, frames, event handlers and script URLs are errors; other
     tags are warnings, since deckgen shows them as text rather than formatting. So is
-    Anki's own syntax (`{{...}}`, `[sound:...]`), but for cloze markup at `cloze_keys`."""
+    Anki's own syntax (`{{...}}`, `[sound:...]`), but for cloze markup at `cloze_keys`.
+    `texts`: the document's `strings`, if the caller has them."""
     cloze_paths = [(key,) for key in cloze_keys]
-    for path, text in strings(doc.data):
+    for path, text in strings(doc.data) if texts is None else texts:
         if "<" not in text and ":" not in text and "{" not in text and "}" not in text:
             continue
         where = dotted(path) or "text"

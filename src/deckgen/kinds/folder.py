@@ -30,6 +30,7 @@ from deckgen.kinds.checks import (
     check_html,
     check_note_file,
     check_order,
+    strings,
 )
 from deckgen.kinds.deck import (
     YAML_SUFFIXES,
@@ -332,8 +333,9 @@ def _load_note(
     doc = _read(root, name, None, own)
     record = None
     if doc is not None:
-        check_html(doc, own, cloze_keys=kind.cloze_keys)
-        check_text_images(root, doc, media, own)
+        texts = list(strings(doc.data))  # walked once for both
+        check_html(doc, own, cloze_keys=kind.cloze_keys, texts=texts)
+        check_text_images(root, doc, media, own, texts)
         record = validate(doc, kind.model, own)
         check_note_file(kind, doc, context, own)
         if record is not None:

@@ -9,7 +9,7 @@ and points the card's `<img>` at that name.
 from __future__ import annotations
 
 import marshal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,19 +24,26 @@ from deckgen.source.images import MAX_IMAGE_BYTES, check_image, lexical, sniff_i
 from deckgen.source.yamldoc import Document, KeyPath
 
 
-def images_in(data: Any) -> Iterator[tuple[KeyPath, str]]:
-    """Every Markdown image in parsed YAML data: its key path and its path as written."""
-    for path, text in strings(data):
+def images_in(
+    data: Any, texts: Iterable[tuple[KeyPath, str]] | None = None
+) -> Iterator[tuple[KeyPath, str]]:
+    """Every Markdown image in parsed YAML data (or in its `texts`, its `strings`, if the
+    caller has them): its key path and its path as written."""
+    for path, text in strings(data) if texts is None else texts:
         for image in image_paths(text):
             yield path, image
 
 
 def check_text_images(
-    root: Path, doc: Document, media: Sequence[str], findings: Findings
+    root: Path,
+    doc: Document,
+    media: Sequence[str],
+    findings: Findings,
+    texts: Iterable[tuple[KeyPath, str]] | None = None,
 ) -> set[Path]:
     """Check every image a note's text names; return the files they use."""
     used: set[Path] = set()
-    for path, image in images_in(doc.data):
+    for path, image in images_in(doc.data, texts):
         used |= check_image(root, image.strip(), doc, path, media, findings)
     return used
 
