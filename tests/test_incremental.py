@@ -27,7 +27,7 @@ import deckgen.kinds.notefile
 import deckgen.state.cache as buildcache
 from ankitest import Collection, import_package
 from conftest import Parsed
-from deckgen.build import BuildReport, build
+from deckgen.build import BuildReport, build, build_each
 from deckgen.source.errors import Findings, InvalidCards
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document
@@ -309,6 +309,34 @@ def test_a_damaged_cache_is_ignored(
     full = build(cards_dir=fresh, out_dir=tmp_path / "fresh-out")
     assert _sha256(second.output) == _sha256(full.output)
     assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()
+
+
+def test_the_damaged_caches_of_several_folders_built_together_are_each_removed(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each folder's cache lost a kept note's row: found one folder at a time, each is
+    removed and the build starts again, until it builds (it once tried again only once,
+    and failed on the second folder's cache)."""
+    other = tmp_path / "other"
+    shutil.copytree(mini_cards, other)
+    _replace("deck.yaml", "name: Mini Deck", "name: Other Deck")(other)
+    folders = [mini_cards, other]
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    build_each(cards_dirs=folders, out_dir=out)
+    locks = [(cards / "deckgen.lock").read_bytes() for cards in folders]
+    spoil, _ = CACHE_DAMAGE["a kept note's row gone"]
+    for cards in folders:
+        spoil(cache_path(out, cards))
+        EDITS["a fact's answer"](cards)
+    reports = build_each(cards_dirs=folders, out_dir=out)
+    for index, (cards, lock, report) in enumerate(zip(folders, locks, reports, strict=True)):
+        fresh = tmp_path / f"fresh-{index}"
+        shutil.copytree(cards, fresh)
+        (fresh / "deckgen.lock").write_bytes(lock)
+        full = build(cards_dir=fresh, out_dir=tmp_path / f"fresh-out-{index}")
+        assert _sha256(report.output) == _sha256(full.output)
+        assert report.changes == full.changes
 
 
 @pytest.mark.slow
