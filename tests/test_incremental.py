@@ -311,6 +311,53 @@ def test_a_damaged_cache_is_ignored(
     assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()
 
 
+KILLED_EDITS = {
+    **EDITS,
+    "a comment only (the lock stays as it was)": _replace(
+        "facts/imaging.yaml", "answer: ", "# a comment\nanswer: "
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", KILLED_EDITS.values(), ids=KILLED_EDITS.keys())
+@pytest.mark.parametrize("then", ["nothing", "the cards put back", "the cards and lock put back"])
+def test_a_build_killed_before_its_cache_leaves_no_cache_taken_for_its_own(
+    edit: Edit, then: str, mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is written after the package and the lock: a build killed between the two
+    leaves the cache of the build before. Whatever comes next (nothing, the note files put
+    back, the lock put back too), the next build gives what a build from scratch gives,
+    and the one after it has nothing to do."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    build(cards_dir=mini_cards, out_dir=out)
+    state = cache_path(out, mini_cards)
+    earlier_cache = state.read_bytes()
+    before = tmp_path / "before"
+    shutil.copytree(mini_cards, before)
+    edit(mini_cards)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800086400")
+    build(cards_dir=mini_cards, out_dir=out)
+    state.write_bytes(earlier_cache)  # as a build killed once the lock and package were in
+    lock = (mini_cards / "deckgen.lock").read_bytes()
+    if then != "nothing":
+        shutil.rmtree(mini_cards)
+        shutil.copytree(before, mini_cards)
+        if then == "the cards put back":
+            (mini_cards / "deckgen.lock").write_bytes(lock)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800172800")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(mini_cards, fresh)
+    full = build(cards_dir=fresh, out_dir=tmp_path / "fresh-out")
+    again = build(cards_dir=mini_cards, out_dir=out)
+    assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()
+    assert _sha256(again.output) == _sha256(full.output)
+    assert again.changes == full.changes
+    last = build(cards_dir=mini_cards, out_dir=out)
+    assert _sha256(last.output) == _sha256(full.output)
+    assert not (last.changes.added or last.changes.changed or last.changes.removed)
+
+
 def test_the_damaged_caches_of_several_folders_built_together_are_each_removed(
     mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
