@@ -27,7 +27,7 @@ import deckgen.kinds.notefile
 import deckgen.state.cache as buildcache
 from ankitest import Collection, import_package
 from conftest import Parsed
-from deckgen.build import BuildReport, build
+from deckgen.build import BuildReport, build, build_each
 from deckgen.source.errors import Findings, InvalidCards
 from deckgen.source.messages import validate
 from deckgen.source.yamldoc import Document
@@ -309,6 +309,81 @@ def test_a_damaged_cache_is_ignored(
     full = build(cards_dir=fresh, out_dir=tmp_path / "fresh-out")
     assert _sha256(second.output) == _sha256(full.output)
     assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()
+
+
+KILLED_EDITS = {
+    **EDITS,
+    "a comment only (the lock stays as it was)": _replace(
+        "facts/imaging.yaml", "answer: ", "# a comment\nanswer: "
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", KILLED_EDITS.values(), ids=KILLED_EDITS.keys())
+@pytest.mark.parametrize("then", ["nothing", "the cards put back", "the cards and lock put back"])
+def test_a_build_killed_before_its_cache_leaves_no_cache_taken_for_its_own(
+    edit: Edit, then: str, mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is written after the package and the lock: a build killed between the two
+    leaves the cache of the build before. Whatever comes next (nothing, the note files put
+    back, the lock put back too), the next build gives what a build from scratch gives,
+    and the one after it has nothing to do."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    build(cards_dir=mini_cards, out_dir=out)
+    state = cache_path(out, mini_cards)
+    earlier_cache = state.read_bytes()
+    before = tmp_path / "before"
+    shutil.copytree(mini_cards, before)
+    edit(mini_cards)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800086400")
+    build(cards_dir=mini_cards, out_dir=out)
+    state.write_bytes(earlier_cache)  # as a build killed once the lock and package were in
+    lock = (mini_cards / "deckgen.lock").read_bytes()
+    if then != "nothing":
+        shutil.rmtree(mini_cards)
+        shutil.copytree(before, mini_cards)
+        if then == "the cards put back":
+            (mini_cards / "deckgen.lock").write_bytes(lock)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800172800")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(mini_cards, fresh)
+    full = build(cards_dir=fresh, out_dir=tmp_path / "fresh-out")
+    again = build(cards_dir=mini_cards, out_dir=out)
+    assert (fresh / "deckgen.lock").read_bytes() == (mini_cards / "deckgen.lock").read_bytes()
+    assert _sha256(again.output) == _sha256(full.output)
+    assert again.changes == full.changes
+    last = build(cards_dir=mini_cards, out_dir=out)
+    assert _sha256(last.output) == _sha256(full.output)
+    assert not (last.changes.added or last.changes.changed or last.changes.removed)
+
+
+def test_the_damaged_caches_of_several_folders_built_together_are_each_removed(
+    mini_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each folder's cache lost a kept note's row: found one folder at a time, each is
+    removed and the build starts again, until it builds (it once tried again only once,
+    and failed on the second folder's cache)."""
+    other = tmp_path / "other"
+    shutil.copytree(mini_cards, other)
+    _replace("deck.yaml", "name: Mini Deck", "name: Other Deck")(other)
+    folders = [mini_cards, other]
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    build_each(cards_dirs=folders, out_dir=out)
+    locks = [(cards / "deckgen.lock").read_bytes() for cards in folders]
+    spoil, _ = CACHE_DAMAGE["a kept note's row gone"]
+    for cards in folders:
+        spoil(cache_path(out, cards))
+        EDITS["a fact's answer"](cards)
+    reports = build_each(cards_dirs=folders, out_dir=out)
+    for index, (cards, lock, report) in enumerate(zip(folders, locks, reports, strict=True)):
+        fresh = tmp_path / f"fresh-{index}"
+        shutil.copytree(cards, fresh)
+        (fresh / "deckgen.lock").write_bytes(lock)
+        full = build(cards_dir=fresh, out_dir=tmp_path / f"fresh-out-{index}")
+        assert _sha256(report.output) == _sha256(full.output)
+        assert report.changes == full.changes
 
 
 @pytest.mark.slow

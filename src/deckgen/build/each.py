@@ -60,15 +60,18 @@ def build_each(
         else:
             from deckgen.build.core import build_looked_back  # only now: the stages are large
 
-            try:
-                reports = build_looked_back(
-                    last, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
-                )
-            except cachefile.CacheDamaged:  # removed: look again, and build without it
-                last = [look_back(cards_dir, out_dir, strict=strict) for cards_dir in cards_dirs]
-                reports = build_looked_back(
-                    last, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
-                )
+            # A damaged cache is removed: look again, and build without it. Each folder's
+            # cache is found damaged at most once, and one at a time.
+            for retries_left in range(len(cards_dirs), -1, -1):
+                try:
+                    reports = build_looked_back(
+                        last, out_dir=out_dir, dry_run=dry_run, strict=strict, progress=progress
+                    )
+                    break
+                except cachefile.CacheDamaged:
+                    if not retries_left:
+                        raise
+                    last = [look_back(d, out_dir, strict=strict) for d in cards_dirs]
         for seen in last:
             if seen.saved is not None and seen.inputs is not None and not dry_run:
                 # Files touched but the same: not read next time.
