@@ -256,6 +256,20 @@ def _shift_places(path: Path) -> None:
         connection.execute("UPDATE deckgen_meta SET value = ? WHERE key = 'blocks'", (value,))
 
 
+def _layouts_of_other_points(path: Path) -> None:
+    """Each diagram's layout well formed, but with its labels in another order."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        (raw,) = connection.execute(
+            "SELECT value FROM deckgen_meta WHERE key = 'layouts'"
+        ).fetchone()
+        layouts = marshal.loads(raw)
+        assert layouts and all(len(layout) > 1 for layout in layouts.values())
+        turned = {key: layout[::-1] for key, layout in layouts.items()}
+        connection.execute(
+            "UPDATE deckgen_meta SET value = ? WHERE key = 'layouts'", (marshal.dumps(turned),)
+        )
+
+
 Spoil = Callable[[Path], object]
 _META = "UPDATE deckgen_meta SET value = ? WHERE key = ?"
 
@@ -273,9 +287,14 @@ CACHE_DAMAGE: dict[str, tuple[Spoil, bool]] = {
         False,
     ),
     "state of the wrong type": (_sql(_META, marshal.dumps(1), "state"), False),
+    "layouts whose labels are not the points'": (_layouts_of_other_points, False),
     "layouts of the wrong shape": (
         _sql(_META, marshal.dumps({"k": ((1, 2, 3),)}), "layouts"),
         False,
+    ),
+    "a kept card's row gone": (
+        _sql("DELETE FROM cards WHERE id = (SELECT MIN(id) FROM cards)"),
+        True,
     ),
     # Found only when its notes are copied, once the edited file was read: the cache is
     # removed and the build starts again without it (so the files are read once more).

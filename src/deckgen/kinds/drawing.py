@@ -117,6 +117,7 @@ class Diagram:
         layout = layouts.remembered(
             self._layout_key(marks),
             lambda: tuple(dataclasses.astuple(label) for label in _spread(self, tuple(marks))),
+            lambda found: [label[2] for label in found] == [mark[2] for mark in marks],
         )
         return [Label(*fields) for fields in layout]
 

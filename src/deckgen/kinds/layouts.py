@@ -37,14 +37,15 @@ def remembering() -> bool:
     return _LAYOUTS.get() is not None
 
 
-def remembered(key: str, work_out: Callable[[], Layout]) -> Layout:
-    """The layout of `key`: as known, else worked out now; noted as used."""
+def remembered(key: str, work_out: Callable[[], Layout], fits: Callable[[Layout], bool]) -> Layout:
+    """The layout of `key`: as known if it `fits` (a label per mark: a cache tampered
+    with is not trusted further than that), else worked out now; noted as used."""
     store = _LAYOUTS.get()
     if store is None:
         return work_out()
     known, used = store
     found = known.get(key)
-    used[key] = layout = work_out() if found is None else found
+    used[key] = layout = found if found is not None and fits(found) else work_out()
     return layout
 
 

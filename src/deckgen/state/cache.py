@@ -110,10 +110,12 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
     entries: dict[str, Entry] = {}
     kept_here = keeping()
     with reading(path) as connection:
-        meta = meta_values(connection, "header", "token", "layouts")
+        meta = meta_values(connection, "header", "token", "layouts", "rows")
         if meta.get("header") != _header(inputs) or connection is None:
             return None
         try:
+            if meta.get("rows") != _rows(connection):  # its collection lost or gained rows
+                return None
             for entry in _kept_entries(path, meta.get("token")) or _decoded(connection):
                 name, digest, data, stored, warnings, kept, read = entry
                 kind = kinds.get(name.partition("/")[0])
@@ -131,6 +133,14 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
         except (sqlite3.Error, EOFError, ValueError, TypeError):
             return None
     return Cache(path, files, notes, reads, entries, well_formed_layouts(meta.get("layouts")))
+
+
+def _rows(connection: sqlite3.Connection) -> tuple[int, int]:
+    """How many notes and cards the collection of `connection` holds: the last build's
+    kept notes are copied from there, so a cache whose count differs is not used."""
+    (notes,) = connection.execute("SELECT COUNT(*) FROM notes").fetchone()
+    (cards,) = connection.execute("SELECT COUNT(*) FROM cards").fetchone()
+    return notes, cards
 
 
 def _decoded(connection: sqlite3.Connection) -> Iterator[Entry]:
@@ -243,6 +253,7 @@ def _write(
         # `commit`): no journal is needed to keep it whole.
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
+        meta = {**meta, "rows": _rows(connection)}  # the collection as packaged
         connection.executescript(_SCHEMA)
         connection.executemany(
             "INSERT INTO deckgen_meta VALUES (?, ?)",
