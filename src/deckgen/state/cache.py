@@ -114,9 +114,10 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
         if meta.get("header") != _header(inputs) or connection is None:
             return None
         try:
-            if meta.get("rows") != _rows(connection):  # its collection lost or gained rows
-                return None
-            for entry in _kept_entries(path, meta.get("token")) or _decoded(connection):
+            as_written = _kept_entries(path, meta.get("token"))  # by this process: known
+            if as_written is None and meta.get("rows") != _rows(connection):
+                return None  # its collection lost or gained rows
+            for entry in as_written or _decoded(connection):
                 name, digest, data, stored, warnings, kept, read = entry
                 kind = kinds.get(name.partition("/")[0])
                 if kind is None or inputs.files.get(f"cards/{name}") != digest:
