@@ -43,7 +43,7 @@ from deckgen.source.errors import problems_at
 from deckgen.source.files import read_regular
 from deckgen.state.cachefile import meta_values, reading
 from deckgen.state.commit import Commit, WriteFailed
-from deckgen.state.kept import keeping, store
+from deckgen.state.kept import Store, keeping
 from deckgen.state.lock import LOCK_FILE
 from deckgen.state.nochange import Inputs, digest_of, plain
 
@@ -87,15 +87,9 @@ class Cache:
 Entry = tuple[Any, ...]
 
 
-#: The entries each build of this process wrote to each cache file, with the random token
-#: written beside them, while it keeps them (see `state.kept`).
-_WRITTEN: dict[Path, tuple[bytes, dict[str, Entry]]] = store()
-
-
-def _kept_entries(path: Path, token: object) -> Iterable[Entry] | None:
-    """The entries of the file at `path`, if it holds `token`: as this process wrote."""
-    written = _WRITTEN.get(path)
-    return written[1].values() if written is not None and written[0] == token else None
+#: The entries each build of this process wrote to each cache file, by name, marked with
+#: the random token written beside them, while it keeps them (see `state.kept`).
+_WRITTEN: Store[dict[str, Entry]] = Store()
 
 
 def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
@@ -114,10 +108,10 @@ def load(path: Path, cards_dir: Path, inputs: Inputs) -> Cache | None:
         if meta.get("header") != _header(inputs) or connection is None:
             return None
         try:
-            as_written = _kept_entries(path, meta.get("token"))  # by this process: known
+            as_written = _WRITTEN.get(path, meta.get("token"))  # by this process: known
             if as_written is None and meta.get("rows") != _rows(connection):
                 return None  # its collection lost or gained rows
-            for entry in as_written or _decoded(connection):
+            for entry in as_written.values() if as_written is not None else _decoded(connection):
                 name, digest, data, stored, warnings, kept, read = entry
                 kind = kinds.get(name.partition("/")[0])
                 if kind is None or inputs.files.get(f"cards/{name}") != digest:
@@ -237,7 +231,7 @@ def stage(
         raise WriteFailed(path.parent, str(exc)) from None
     commit.stage_file(path, collection)
     if keep:  # should the commit fail, the file never holds this token: no harm done
-        _WRITTEN[path] = (meta["token"], written)
+        _WRITTEN.keep(path, meta["token"], written)
 
 
 def _write(

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 _OPEN = [0]  # how many `keeping_written` blocks are open
-_STORES: list[dict[Any, Any]] = []
+_STORES: list[Store[Any]] = []
 
 
 @contextmanager
@@ -36,8 +39,25 @@ def keeping() -> bool:
     return _OPEN[0] > 0
 
 
-def store() -> dict[Any, Any]:
-    """A new place to keep what builds write, emptied when keeping ends."""
-    found: dict[Any, Any] = {}
-    _STORES.append(found)
-    return found
+class Store(Generic[T]):
+    """What builds wrote to each file, with a mark that the file still holds exactly while
+    it holds what was written (the sha256 of its bytes, or a token written into it).
+    Emptied when keeping ends."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Path, tuple[object, T]] = {}
+        _STORES.append(self)
+
+    def keep(self, path: Path, mark: object, value: T) -> None:
+        """Note that the file at `path`, while it holds `mark`, holds `value` (only while
+        builds keep what they write)."""
+        if keeping():
+            self._kept[path] = (mark, value)
+
+    def get(self, path: Path, mark: object) -> T | None:
+        """What was kept of the file at `path`, if it holds the `mark` kept with it."""
+        found = self._kept.get(path)
+        return found[1] if found is not None and found[0] == mark else None
+
+    def clear(self) -> None:
+        self._kept.clear()

@@ -18,17 +18,15 @@ from deckgen.state.lock.ids import ID_SPACING
 from deckgen.state.lock.merge import _CONFLICT, _merged
 from deckgen.state.lock.parse import _parsed
 
-#: The lock that a build of this process last wrote to each path, with the sha256 of the
-#: bytes written, while it keeps them (see `state.kept`): while the file holds those bytes, it
-#: holds that lock.
-_WRITTEN: dict[Path, tuple[str, Lock]] = kept.store()
+#: The lock that a build of this process last wrote to each path, marked with the sha256
+#: of the bytes written, while it keeps them (see `state.kept`).
+_WRITTEN: kept.Store[Lock] = kept.Store()
 
 
 def wrote_lock(path: Path, digest: str, lock: Lock) -> None:
     """Note that `lock` is now the file at `path`, whose bytes have the sha256 `digest`: a
     watch that rebuilds after each save does not read back the lock it wrote."""
-    if kept.keeping():
-        _WRITTEN[path] = (digest, lock)
+    _WRITTEN.keep(path, digest, lock)
 
 
 def read_lock(
@@ -41,9 +39,9 @@ def read_lock(
     or here with `decode`. A link is followed only to a file inside `root`. Given the
     `digest` of the file's bytes, a lock this process wrote with those bytes is not read
     again (see `wrote_lock`)."""
-    written = _WRITTEN.get(path)
-    if digest is not None and written is not None and written[0] == digest:
-        return written[1]
+    written = _WRITTEN.get(path, digest) if digest is not None else None
+    if written is not None:
+        return written
     if not os.path.lexists(path):
         return Lock()
     try:
