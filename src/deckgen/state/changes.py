@@ -66,12 +66,12 @@ def stamp(
             entry = _moved_on(current, previous, now)
             emptied += _emptied(spec, previous, old)
         new.notes[key] = entry
-        packaged.append(_packaged(key, entry, position, spec.origin))
+        packaged.append(_packaged(key, entry, position, notetypes, spec.origin))
 
     removed: list[str] = []
     for key in sorted(set(old.notes) - set(new.notes)):
         previous = old.notes[key]
-        if previous.notetype not in registry.note_types():
+        if previous.notetype not in notetypes:
             # A note type no kind registered has (a plugin's, uninstalled): nothing to ship
             # it with, but its entry is kept, so that its notes keep their ids if it returns.
             new.notes[key] = previous
@@ -93,11 +93,13 @@ def stamp(
         # Shipped from the lock itself: what a hand edit put there is sanitised first, and
         # what Anki would read as its own syntax made inert again (sanitising decodes it).
         # Images go: their files are made only for notes still in the cards.
-        inert_here = inert_cloze if registry.note_types()[previous.notetype].cloze else inert
+        inert_here = inert_cloze if notetypes[previous.notetype].cloze else inert
         stored = tuple(inert_here(sanitise(html, images=False)) for html in previous.values)
         shipped = dataclasses.replace(previous, values=stored)
         packaged.append(
-            dataclasses.replace(_packaged(key, shipped, len(packaged) + 1), cardless=True)
+            dataclasses.replace(
+                _packaged(key, shipped, len(packaged) + 1, notetypes), cardless=True
+            )
         )
 
     used = {note.notetype.key: note.notetype for note in packaged}  # keys: cheap to hash
@@ -168,8 +170,14 @@ def _kept(
     )
 
 
-def _packaged(key: str, entry: NoteEntry, position: int, origin: str = "") -> PackagedNote:
-    notetype = registry.note_types()[entry.notetype]
+def _packaged(
+    key: str,
+    entry: NoteEntry,
+    position: int,
+    notetypes: Mapping[str, NoteType],
+    origin: str = "",
+) -> PackagedNote:
+    notetype = notetypes[entry.notetype]
     if entry.names == notetype.fields:  # as a new entry has them: its note's own values
         fields = entry.values
     else:
